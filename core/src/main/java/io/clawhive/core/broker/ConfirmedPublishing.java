@@ -34,7 +34,8 @@ final class ConfirmedPublishing implements AutoCloseable {
       returned.set(null);
       open.basicPublish(exchange, routingKey, true, properties, body);
       if (!open.waitForConfirms(confirmTimeout.toMillis())) {
-        throw new TaskPublishException(routingKey, id, "broker nacked the message", null);
+        throw new TaskPublishException(
+            routingKey, id, "broker nacked the message (Qpid nacks when no queue is bound)", null);
       }
       String returnReason = returned.getAndSet(null);
       if (returnReason != null) {

@@ -54,18 +54,15 @@ public final class DeadLetters {
   /** Up to {@code max} dead letters from the head of the queue; they stay in the queue. */
   public List<DeadLetter> peek(int max) {
     List<DeadLetter> letters = new ArrayList<>();
+    // unacked gets are released back to the queue when the channel closes (on both brokers;
+    // Qpid warns on a multiple nack of basic.get deliveries)
     try (Channel channel = connection.createChannel()) {
-      long lastTag = -1;
       for (int i = 0; i < max; i++) {
         GetResponse response = channel.basicGet(topology.deadLetterQueue(), false);
         if (response == null) {
           break;
         }
-        lastTag = response.getEnvelope().getDeliveryTag();
         letters.add(toDeadLetter(response));
-      }
-      if (lastTag >= 0) {
-        channel.basicNack(lastTag, true, true);
       }
       return letters;
     } catch (Exception e) {
@@ -86,7 +83,6 @@ public final class DeadLetters {
     int replayed = 0;
     try (Channel channel = connection.createChannel()) {
       long waiting = channel.queueDeclarePassive(topology.deadLetterQueue()).getMessageCount();
-      long lastKept = -1;
       for (long i = 0; i < waiting; i++) {
         GetResponse response = channel.basicGet(topology.deadLetterQueue(), false);
         if (response == null) {
@@ -100,13 +96,9 @@ public final class DeadLetters {
           channel.basicAck(tag, false);
           metrics.mark(TaskMetrics.REPLAYED, task.get().type());
           replayed++;
-        } else {
-          lastKept = tag;
         }
       }
-      if (lastKept >= 0) {
-        channel.basicNack(lastKept, true, true);
-      }
+      // letters not replayed are released back to the queue when the channel closes
     } catch (IOException | java.util.concurrent.TimeoutException e) {
       throw new BrokerException("replay from " + topology.deadLetterQueue() + " failed", e);
     }
