@@ -1,0 +1,88 @@
+package io.clawhive.app;
+
+import com.rabbitmq.client.Connection;
+import io.clawhive.api.ApiRole;
+import io.clawhive.app.broker.BrokerFactory;
+import io.clawhive.app.broker.TaskBus;
+import io.clawhive.core.storage.Storage;
+import io.clawhive.core.storage.StorageJdbi;
+import io.clawhive.migrations.Migrator;
+import io.clawhive.scheduler.SchedulerRole;
+import io.clawhive.worker.WorkerRole;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.db.ManagedDataSource;
+import io.dropwizard.jdbi3.JdbiFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds one node: storage and the task bus for every role, then the roles it runs. Components
+ * are registered with the lifecycle in dependency order, so Dropwizard stops them in reverse.
+ */
+final class Node {
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+  private Node() {}
+
+  static void build(ClawhiveConfiguration config, Environment environment) throws IOException {
+    String nodeId = NodeIdentity.resolve(config);
+    Set<Role> roles = config.roles();
+    Path dataDir = prepareDataDir(config.dataDir());
+    LOG.info("clawhive node starting: {}", config.describe(nodeId));
+    Clock clock = Clock.systemUTC();
+
+    DataSourceFactory dataSourceFactory = config.getStorage().dataSourceFactory(dataDir);
+    ManagedDataSource dataSource = dataSourceFactory.build(environment.metrics(), "storage");
+    Jdbi jdbi = new JdbiFactory().build(environment, dataSourceFactory, dataSource, "storage");
+    if (config.getStorage().isMigrateOnStart()) {
+      Migrator.migrate(dataSource);
+    }
+    Storage storage = new Storage(StorageJdbi.configure(jdbi));
+
+    BrokerFactory brokerConfig = config.getBroker();
+    TaskBus bus = TaskBus.open(brokerConfig, dataDir, nodeId, environment);
+    Connection connection = bus.connection();
+
+    if (roles.contains(Role.WORKER)) {
+      WorkerRole.install(
+          environment,
+          config.getWorker(),
+          nodeId,
+          storage,
+          connection,
+          bus.topology(),
+          bus.consumerSettings(config.getWorker().getTaskConcurrency()),
+          clock);
+    }
+    if (roles.contains(Role.API)) {
+      ApiRole.install(environment, config.getApi(), storage, bus.publisher());
+    }
+    if (roles.contains(Role.SCHEDULER)) {
+      SchedulerRole.install(
+          environment,
+          config.getScheduler(),
+          dataSource,
+          !config.getStorage().isH2(dataDir),
+          nodeId);
+    }
+  }
+
+  /** The data directory holds the database and the broker store: owner-only access. */
+  private static Path prepareDataDir(Path dataDir) throws IOException {
+    Files.createDirectories(dataDir);
+    try {
+      Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+    } catch (UnsupportedOperationException e) {
+      LOG.warn("cannot restrict permissions of {}: not a POSIX file system", dataDir);
+    }
+    return dataDir;
+  }
+}

@@ -1,0 +1,210 @@
+package io.clawhive.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.clawhive.core.broker.AmqpConnections;
+import io.clawhive.core.broker.BrokerTopology;
+import io.clawhive.core.broker.DeadLetters;
+import io.clawhive.core.broker.EmbeddedBroker;
+import io.clawhive.core.broker.TaskPublisher;
+import io.clawhive.core.storage.Storage;
+import io.clawhive.core.storage.Tenant;
+import io.clawhive.core.storage.TenantDao;
+import io.clawhive.core.storage.TenantStatus;
+import io.clawhive.core.task.CreateInstance;
+import io.clawhive.core.task.ReplyTo;
+import io.clawhive.core.task.RouteMessage;
+import io.clawhive.core.task.TaskCodec;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole node on its embedded defaults (H2 file, embedded broker), on free ports. */
+class NodeTest {
+  private static final Path CONFIG = Path.of("..", "config.yml").toAbsolutePath().normalize();
+  private static final String ADMIN_TOKEN = "test-admin-token";
+  private static final String NODE_ID = "test-node";
+
+  @TempDir Path dataDir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+  private final int brokerPort = freePort();
+  private DropwizardTestSupport<ClawhiveConfiguration> node;
+
+  @AfterEach
+  void stopNode() {
+    if (node != null) {
+      node.after();
+    }
+  }
+
+  @Test
+  void allRolesStartHealthyServeTheAdminApiAndLogNoError() throws Exception {
+    Path log = dataDir.resolve("node.log");
+    node = start("api,worker,scheduler", log);
+
+    HttpResponse<String> health = get(adminUrl("/healthcheck"), null);
+    Map<String, Map<String, Object>> checks = json.readValue(health.body(), new TypeReference<>() {});
+    assertThat(checks).containsKeys("storage", "broker", "worker", "scheduler", "deadlocks");
+    assertThat(checks.values()).allSatisfy(c -> assertThat(c.get("healthy")).isEqualTo(true));
+    assertThat(health.statusCode()).isEqualTo(200);
+
+    HttpResponse<String> workers = get(appUrl("/api/v1/workers"), ADMIN_TOKEN);
+    assertThat(workers.statusCode()).isEqualTo(200);
+    List<Map<String, Object>> rows = json.readValue(workers.body(), new TypeReference<>() {});
+    assertThat(rows).singleElement().satisfies(w -> {
+      assertThat(w.get("nodeId")).isEqualTo(NODE_ID);
+      assertThat(w.get("alive")).isEqualTo(true);
+    });
+    assertThat(get(appUrl("/api/v1/workers"), "wrong").statusCode()).isEqualTo(401);
+    assertThat(get(appUrl("/api/v1/workers"), null).statusCode()).isEqualTo(401);
+
+    node.after();
+    node = null;
+    assertThat(Files.readAllLines(log))
+        .as("node log")
+        .isNotEmpty()
+        .noneMatch(line -> line.startsWith("ERROR"));
+  }
+
+  @Test
+  void aTaskTypeThisWorkerCannotHandleGoesToTheDeadLetterQueue() throws Exception {
+    node = start("worker", dataDir.resolve("node.log"));
+    try (Connection connection = connectToEmbeddedBroker()) {
+      BrokerTopology topology = new BrokerTopology();
+      var metrics = new MetricRegistry();
+      try (TaskPublisher publisher = new TaskPublisher(connection, topology, new TaskCodec(), metrics)) {
+        publisher.publish(
+            NODE_ID, RouteMessage.of(42L, 42L, 7L, "hello", ReplyTo.telegram(null), Instant.now()));
+      }
+      DeadLetters deadLetters = new DeadLetters(connection, topology, new TaskCodec(), metrics);
+      await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count() == 1);
+      assertThat(deadLetters.peek(1))
+          .singleElement()
+          .satisfies(d -> {
+            assertThat(d.taskType()).isEqualTo(RouteMessage.TYPE);
+            assertThat(d.reason()).contains("no handler for task type route_message");
+          });
+    }
+  }
+
+  @Test
+  void aRestartKeepsDatabaseRowsAndDurableTasks() throws Exception {
+    node = start("api,scheduler", dataDir.resolve("node.log"));
+    String absentWorker = "absent-worker";
+    try (Connection connection = connectToEmbeddedBroker()) {
+      BrokerTopology topology = new BrokerTopology();
+      try (Channel channel = connection.createChannel()) {
+        topology.declareWorkerQueue(channel, absentWorker);
+      }
+      try (TaskPublisher publisher =
+          new TaskPublisher(connection, topology, new TaskCodec(), new MetricRegistry())) {
+        publisher.publish(absentWorker, CreateInstance.forTenant(7L, Instant.now()));
+      }
+    }
+    Instant now = Instant.now();
+    storage().dao(TenantDao.class)
+        .insert(new Tenant(7L, 7L, "ada", "session-1", TenantStatus.ACTIVE, now, now));
+
+    node.after();
+    node = start("api,scheduler", dataDir.resolve("node-2.log"));
+
+    assertThat(storage().dao(TenantDao.class).findById(7L))
+        .hasValueSatisfying(t -> assertThat(t.username()).isEqualTo("ada"));
+    try (Connection connection = connectToEmbeddedBroker();
+        Channel channel = connection.createChannel()) {
+      String queue = new BrokerTopology().workerQueue(absentWorker);
+      assertThat(channel.queueDeclarePassive(queue).getMessageCount()).isEqualTo(1);
+      var message = channel.basicGet(queue, true);
+      assertThat(new TaskCodec().decode(message.getBody())).isInstanceOf(CreateInstance.class);
+    }
+  }
+
+  private DropwizardTestSupport<ClawhiveConfiguration> start(String roles, Path log)
+      throws Exception {
+    var support =
+        new DropwizardTestSupport<>(
+            ClawhiveApplication.class,
+            CONFIG.toString(),
+            ConfigOverride.config("dataDir", dataDir.toString()),
+            ConfigOverride.config("nodeId", NODE_ID),
+            ConfigOverride.config("roles", roles),
+            ConfigOverride.config("storage.url", ""),
+            ConfigOverride.config("broker.uri", ""),
+            ConfigOverride.config("broker.embeddedPort", Integer.toString(brokerPort)),
+            ConfigOverride.config("api.adminToken", ADMIN_TOKEN),
+            ConfigOverride.config("server.applicationConnectors[0].port", "0"),
+            ConfigOverride.config("server.adminConnectors[0].port", "0"),
+            ConfigOverride.config("logging.appenders[0].type", "file"),
+            ConfigOverride.config("logging.appenders[0].currentLogFilename", log.toString()),
+            ConfigOverride.config("logging.appenders[0].archive", "false"));
+    support.before();
+    return support;
+  }
+
+  /** The node's own H2 file; same JVM and URL, so H2 shares the open database. */
+  private Storage storage() {
+    JdbcDataSource dataSource = new JdbcDataSource();
+    dataSource.setURL(node.getConfiguration().getStorage().effectiveUrl(dataDir));
+    dataSource.setUser("clawhive");
+    dataSource.setPassword("");
+    return Storage.create(dataSource);
+  }
+
+  private Connection connectToEmbeddedBroker() {
+    Path passwordFile = dataDir.resolve("broker").resolve("password");
+    String password = EmbeddedBroker.loadOrCreatePassword(passwordFile);
+    int port = brokerPort();
+    String uri =
+        "amqp://" + EmbeddedBroker.DEFAULT_USERNAME + ":" + password + "@127.0.0.1:" + port + "/"
+            + EmbeddedBroker.VIRTUAL_HOST;
+    return AmqpConnections.open(uri, "node-test");
+  }
+
+  private int brokerPort() {
+    return brokerPort;
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private String appUrl(String path) {
+    return "http://127.0.0.1:" + node.getLocalPort() + path;
+  }
+
+  private String adminUrl(String path) {
+    return "http://127.0.0.1:" + node.getAdminPort() + path;
+  }
+
+  private HttpResponse<String> get(String url, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
