@@ -1,0 +1,150 @@
+--liquibase formatted sql
+
+-- Quartz 2.5.2 JDBC job store tables (JobStoreTX, clustered) for postgresql. Kept in this repository
+-- (not read from the Quartz jar) so that a Quartz upgrade cannot change an applied checksum.
+-- Names and columns follow Quartz's StdJDBCDelegate with the default table prefix QRTZ_.
+
+--changeset clawhive:002-quartz-postgresql dbms:postgresql
+CREATE TABLE qrtz_job_details (
+  sched_name VARCHAR(120) NOT NULL,
+  job_name VARCHAR(200) NOT NULL,
+  job_group VARCHAR(200) NOT NULL,
+  description VARCHAR(250),
+  job_class_name VARCHAR(250) NOT NULL,
+  is_durable BOOL NOT NULL,
+  is_nonconcurrent BOOL NOT NULL,
+  is_update_data BOOL NOT NULL,
+  requests_recovery BOOL NOT NULL,
+  job_data BYTEA,
+  CONSTRAINT pk_qrtz_job_details PRIMARY KEY (sched_name, job_name, job_group)
+);
+CREATE TABLE qrtz_triggers (
+  sched_name VARCHAR(120) NOT NULL,
+  trigger_name VARCHAR(200) NOT NULL,
+  trigger_group VARCHAR(200) NOT NULL,
+  job_name VARCHAR(200) NOT NULL,
+  job_group VARCHAR(200) NOT NULL,
+  description VARCHAR(250),
+  next_fire_time BIGINT,
+  prev_fire_time BIGINT,
+  priority INTEGER,
+  trigger_state VARCHAR(16) NOT NULL,
+  trigger_type VARCHAR(8) NOT NULL,
+  start_time BIGINT NOT NULL,
+  end_time BIGINT,
+  calendar_name VARCHAR(200),
+  misfire_instr SMALLINT,
+  job_data BYTEA,
+  CONSTRAINT pk_qrtz_triggers PRIMARY KEY (sched_name, trigger_name, trigger_group),
+  CONSTRAINT fk_qrtz_triggers_job_details FOREIGN KEY (sched_name, job_name, job_group)
+    REFERENCES qrtz_job_details (sched_name, job_name, job_group)
+);
+CREATE TABLE qrtz_simple_triggers (
+  sched_name VARCHAR(120) NOT NULL,
+  trigger_name VARCHAR(200) NOT NULL,
+  trigger_group VARCHAR(200) NOT NULL,
+  repeat_count BIGINT NOT NULL,
+  repeat_interval BIGINT NOT NULL,
+  times_triggered BIGINT NOT NULL,
+  CONSTRAINT pk_qrtz_simple_triggers PRIMARY KEY (sched_name, trigger_name, trigger_group),
+  CONSTRAINT fk_qrtz_simple_triggers_triggers FOREIGN KEY (sched_name, trigger_name, trigger_group)
+    REFERENCES qrtz_triggers (sched_name, trigger_name, trigger_group) ON DELETE CASCADE
+);
+CREATE TABLE qrtz_cron_triggers (
+  sched_name VARCHAR(120) NOT NULL,
+  trigger_name VARCHAR(200) NOT NULL,
+  trigger_group VARCHAR(200) NOT NULL,
+  cron_expression VARCHAR(120) NOT NULL,
+  time_zone_id VARCHAR(80),
+  CONSTRAINT pk_qrtz_cron_triggers PRIMARY KEY (sched_name, trigger_name, trigger_group),
+  CONSTRAINT fk_qrtz_cron_triggers_triggers FOREIGN KEY (sched_name, trigger_name, trigger_group)
+    REFERENCES qrtz_triggers (sched_name, trigger_name, trigger_group) ON DELETE CASCADE
+);
+CREATE TABLE qrtz_simprop_triggers (
+  sched_name VARCHAR(120) NOT NULL,
+  trigger_name VARCHAR(200) NOT NULL,
+  trigger_group VARCHAR(200) NOT NULL,
+  str_prop_1 VARCHAR(512),
+  str_prop_2 VARCHAR(512),
+  str_prop_3 VARCHAR(512),
+  int_prop_1 INTEGER,
+  int_prop_2 INTEGER,
+  long_prop_1 BIGINT,
+  long_prop_2 BIGINT,
+  dec_prop_1 NUMERIC(13, 4),
+  dec_prop_2 NUMERIC(13, 4),
+  bool_prop_1 BOOL,
+  bool_prop_2 BOOL,
+  CONSTRAINT pk_qrtz_simprop_triggers PRIMARY KEY (sched_name, trigger_name, trigger_group),
+  CONSTRAINT fk_qrtz_simprop_triggers_triggers FOREIGN KEY (sched_name, trigger_name, trigger_group)
+    REFERENCES qrtz_triggers (sched_name, trigger_name, trigger_group) ON DELETE CASCADE
+);
+CREATE TABLE qrtz_blob_triggers (
+  sched_name VARCHAR(120) NOT NULL,
+  trigger_name VARCHAR(200) NOT NULL,
+  trigger_group VARCHAR(200) NOT NULL,
+  blob_data BYTEA,
+  CONSTRAINT pk_qrtz_blob_triggers PRIMARY KEY (sched_name, trigger_name, trigger_group),
+  CONSTRAINT fk_qrtz_blob_triggers_triggers FOREIGN KEY (sched_name, trigger_name, trigger_group)
+    REFERENCES qrtz_triggers (sched_name, trigger_name, trigger_group) ON DELETE CASCADE
+);
+CREATE TABLE qrtz_calendars (
+  sched_name VARCHAR(120) NOT NULL,
+  calendar_name VARCHAR(200) NOT NULL,
+  calendar BYTEA NOT NULL,
+  CONSTRAINT pk_qrtz_calendars PRIMARY KEY (sched_name, calendar_name)
+);
+CREATE TABLE qrtz_paused_trigger_grps (
+  sched_name VARCHAR(120) NOT NULL,
+  trigger_group VARCHAR(200) NOT NULL,
+  CONSTRAINT pk_qrtz_paused_trigger_grps PRIMARY KEY (sched_name, trigger_group)
+);
+CREATE TABLE qrtz_fired_triggers (
+  sched_name VARCHAR(120) NOT NULL,
+  entry_id VARCHAR(95) NOT NULL,
+  trigger_name VARCHAR(200) NOT NULL,
+  trigger_group VARCHAR(200) NOT NULL,
+  instance_name VARCHAR(200) NOT NULL,
+  fired_time BIGINT NOT NULL,
+  sched_time BIGINT NOT NULL,
+  priority INTEGER NOT NULL,
+  state VARCHAR(16) NOT NULL,
+  job_name VARCHAR(200),
+  job_group VARCHAR(200),
+  is_nonconcurrent BOOL,
+  requests_recovery BOOL,
+  CONSTRAINT pk_qrtz_fired_triggers PRIMARY KEY (sched_name, entry_id)
+);
+CREATE TABLE qrtz_scheduler_state (
+  sched_name VARCHAR(120) NOT NULL,
+  instance_name VARCHAR(200) NOT NULL,
+  last_checkin_time BIGINT NOT NULL,
+  checkin_interval BIGINT NOT NULL,
+  CONSTRAINT pk_qrtz_scheduler_state PRIMARY KEY (sched_name, instance_name)
+);
+CREATE TABLE qrtz_locks (
+  sched_name VARCHAR(120) NOT NULL,
+  lock_name VARCHAR(40) NOT NULL,
+  CONSTRAINT pk_qrtz_locks PRIMARY KEY (sched_name, lock_name)
+);
+CREATE INDEX idx_qrtz_j_req_recovery ON qrtz_job_details (sched_name, requests_recovery);
+CREATE INDEX idx_qrtz_j_grp ON qrtz_job_details (sched_name, job_group);
+CREATE INDEX idx_qrtz_t_j ON qrtz_triggers (sched_name, job_name, job_group);
+CREATE INDEX idx_qrtz_t_jg ON qrtz_triggers (sched_name, job_group);
+CREATE INDEX idx_qrtz_t_c ON qrtz_triggers (sched_name, calendar_name);
+CREATE INDEX idx_qrtz_t_g ON qrtz_triggers (sched_name, trigger_group);
+CREATE INDEX idx_qrtz_t_state ON qrtz_triggers (sched_name, trigger_state);
+CREATE INDEX idx_qrtz_t_n_state ON qrtz_triggers (sched_name, trigger_name, trigger_group, trigger_state);
+CREATE INDEX idx_qrtz_t_n_g_state ON qrtz_triggers (sched_name, trigger_group, trigger_state);
+CREATE INDEX idx_qrtz_t_next_fire_time ON qrtz_triggers (sched_name, next_fire_time);
+CREATE INDEX idx_qrtz_t_nft_st ON qrtz_triggers (sched_name, trigger_state, next_fire_time);
+CREATE INDEX idx_qrtz_t_nft_misfire ON qrtz_triggers (sched_name, misfire_instr, next_fire_time);
+CREATE INDEX idx_qrtz_t_nft_st_misfire ON qrtz_triggers (sched_name, misfire_instr, next_fire_time, trigger_state);
+CREATE INDEX idx_qrtz_t_nft_st_misfire_grp ON qrtz_triggers (sched_name, misfire_instr, next_fire_time, trigger_group, trigger_state);
+CREATE INDEX idx_qrtz_ft_trig_inst_name ON qrtz_fired_triggers (sched_name, instance_name);
+CREATE INDEX idx_qrtz_ft_inst_job_req_rcvry ON qrtz_fired_triggers (sched_name, instance_name, requests_recovery);
+CREATE INDEX idx_qrtz_ft_j_g ON qrtz_fired_triggers (sched_name, job_name, job_group);
+CREATE INDEX idx_qrtz_ft_jg ON qrtz_fired_triggers (sched_name, job_group);
+CREATE INDEX idx_qrtz_ft_t_g ON qrtz_fired_triggers (sched_name, trigger_name, trigger_group);
+CREATE INDEX idx_qrtz_ft_tg ON qrtz_fired_triggers (sched_name, trigger_group);
+--rollback DROP TABLE qrtz_fired_triggers; DROP TABLE qrtz_paused_trigger_grps; DROP TABLE qrtz_scheduler_state; DROP TABLE qrtz_locks; DROP TABLE qrtz_simple_triggers; DROP TABLE qrtz_cron_triggers; DROP TABLE qrtz_simprop_triggers; DROP TABLE qrtz_blob_triggers; DROP TABLE qrtz_triggers; DROP TABLE qrtz_job_details; DROP TABLE qrtz_calendars;
