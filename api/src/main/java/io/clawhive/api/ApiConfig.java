@@ -34,7 +34,10 @@ public class ApiConfig {
   /** Never shows the token. */
   @Override
   public String toString() {
-    return "api{adminToken=" + (adminToken.isEmpty() ? "<none: admin API refuses all>" : "****")
-        + ", " + telegram + "}";
+    return "api{adminToken="
+        + (adminToken.isEmpty() ? "<none: admin API refuses all>" : "****")
+        + ", "
+        + telegram
+        + "}";
   }
 }

@@ -82,14 +82,18 @@ public class TelegramConfig {
     return webhookSecret;
   }
 
-  @AssertTrue(message = "webhook mode needs TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_URL (https) and TELEGRAM_WEBHOOK_SECRET")
+  @AssertTrue(
+      message =
+          "webhook mode needs TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_URL (https) and TELEGRAM_WEBHOOK_SECRET")
   @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isWebhookComplete() {
     return mode != Mode.WEBHOOK
         || (enabled() && webhookUrl.startsWith("https://") && !webhookSecret.isEmpty());
   }
 
-  @AssertTrue(message = "TELEGRAM_WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (1-256 characters), as Telegram requires")
+  @AssertTrue(
+      message =
+          "TELEGRAM_WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (1-256 characters), as Telegram requires")
   @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isWebhookSecretWellFormed() {
     return webhookSecret.isEmpty() || webhookSecret.matches("[A-Za-z0-9_-]{1,256}");
@@ -98,8 +102,16 @@ public class TelegramConfig {
   /** Never shows the bot token or the webhook secret. */
   @Override
   public String toString() {
-    return "telegram{enabled=" + enabled() + ", mode=" + mode.name().toLowerCase(java.util.Locale.ROOT)
-        + ", apiUrl=" + apiUrl + ", webhookUrl=" + (webhookUrl.isEmpty() ? "<none>" : webhookUrl)
-        + ", webhookSecret=" + (webhookSecret.isEmpty() ? "<none>" : "****") + "}";
+    return "telegram{enabled="
+        + enabled()
+        + ", mode="
+        + mode.name().toLowerCase(java.util.Locale.ROOT)
+        + ", apiUrl="
+        + apiUrl
+        + ", webhookUrl="
+        + (webhookUrl.isEmpty() ? "<none>" : webhookUrl)
+        + ", webhookSecret="
+        + (webhookSecret.isEmpty() ? "<none>" : "****")
+        + "}";
   }
 }

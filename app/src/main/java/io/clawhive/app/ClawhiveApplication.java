@@ -22,7 +22,9 @@ public final class ClawhiveApplication extends Application<ClawhiveConfiguration
     new ClawhiveApplication().run(args);
   }
 
-  /** Derby (the embedded broker's store) writes derby.log into the working directory unless told. */
+  /**
+   * Derby (the embedded broker's store) writes derby.log into the working directory unless told.
+   */
   static void quietDerby() throws java.io.IOException {
     if (System.getProperty("derby.stream.error.file") == null) {
       String dataDir = System.getenv().getOrDefault("CLAWHIVE_DATA_DIR", "./data");

@@ -28,7 +28,9 @@ public class ClawhiveConfiguration extends Configuration {
 
   /** This node's id; blank means host name + ":" + application port. */
   @NotNull
-  @Pattern(regexp = "|[A-Za-z0-9._:-]{1,128}", message = "may only hold A-Z a-z 0-9 . _ : - (at most 128)")
+  @Pattern(
+      regexp = "|[A-Za-z0-9._:-]{1,128}",
+      message = "may only hold A-Z a-z 0-9 . _ : - (at most 128)")
   private String nodeId = "";
 
   @NotNull private String dataDir = DEFAULT_DATA_DIR;
@@ -135,7 +137,21 @@ public class ClawhiveConfiguration extends Configuration {
 
   /** The effective settings, one line, secrets masked. */
   String describe(String effectiveNodeId) {
-    return "node=" + effectiveNodeId + " roles=" + roles() + " dataDir=" + dataDir() + " "
-        + storage + " " + broker + " " + api + " " + worker + " " + scheduler;
+    return "node="
+        + effectiveNodeId
+        + " roles="
+        + roles()
+        + " dataDir="
+        + dataDir()
+        + " "
+        + storage
+        + " "
+        + broker
+        + " "
+        + api
+        + " "
+        + worker
+        + " "
+        + scheduler;
   }
 }

@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds one node: storage and the task bus for every role, then the roles it runs. Components
- * are registered with the lifecycle in dependency order, so Dropwizard stops them in reverse.
+ * Builds one node: storage and the task bus for every role, then the roles it runs. Components are
+ * registered with the lifecycle in dependency order, so Dropwizard stops them in reverse.
  */
 final class Node {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);

@@ -13,8 +13,8 @@ public enum Role {
   SCHEDULER;
 
   /**
-   * Parses a comma-separated list such as {@code api,worker}. Blank entries are ignored;
-   * unknown ones are an error naming the allowed values.
+   * Parses a comma-separated list such as {@code api,worker}. Blank entries are ignored; unknown
+   * ones are an error naming the allowed values.
    */
   static Set<Role> parseList(String text) {
     Set<Role> roles = EnumSet.noneOf(Role.class);

@@ -81,7 +81,10 @@ class ConfigCheckTest {
     command.add("check");
     command.add(config.toString());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().keySet().removeIf(k -> k.startsWith("CLAWHIVE_") || k.startsWith("TELEGRAM_"));
+    builder
+        .environment()
+        .keySet()
+        .removeIf(k -> k.startsWith("CLAWHIVE_") || k.startsWith("TELEGRAM_"));
     builder.environment().put("CLAWHIVE_DATA_DIR", dataDir.toString());
     builder.environment().putAll(env);
     Process process = builder.start();

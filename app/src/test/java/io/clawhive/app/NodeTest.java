@@ -63,7 +63,8 @@ class NodeTest {
     node = start("api,worker,scheduler", log);
 
     HttpResponse<String> health = get(adminUrl("/healthcheck"), null);
-    Map<String, Map<String, Object>> checks = json.readValue(health.body(), new TypeReference<>() {});
+    Map<String, Map<String, Object>> checks =
+        json.readValue(health.body(), new TypeReference<>() {});
     assertThat(checks).containsKeys("storage", "broker", "worker", "scheduler", "deadlocks");
     assertThat(checks.values()).allSatisfy(c -> assertThat(c.get("healthy")).isEqualTo(true));
     assertThat(health.statusCode()).isEqualTo(200);
@@ -71,10 +72,13 @@ class NodeTest {
     HttpResponse<String> workers = get(appUrl("/api/v1/workers"), ADMIN_TOKEN);
     assertThat(workers.statusCode()).isEqualTo(200);
     List<Map<String, Object>> rows = json.readValue(workers.body(), new TypeReference<>() {});
-    assertThat(rows).singleElement().satisfies(w -> {
-      assertThat(w.get("nodeId")).isEqualTo(NODE_ID);
-      assertThat(w.get("alive")).isEqualTo(true);
-    });
+    assertThat(rows)
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.get("nodeId")).isEqualTo(NODE_ID);
+              assertThat(w.get("alive")).isEqualTo(true);
+            });
     assertThat(get(appUrl("/api/v1/workers"), "wrong").statusCode()).isEqualTo(401);
     assertThat(get(appUrl("/api/v1/workers"), null).statusCode()).isEqualTo(401);
 
@@ -92,7 +96,8 @@ class NodeTest {
     try (Connection connection = connectToEmbeddedBroker()) {
       BrokerTopology topology = new BrokerTopology();
       var metrics = new MetricRegistry();
-      try (TaskPublisher publisher = new TaskPublisher(connection, topology, new TaskCodec(), metrics)) {
+      try (TaskPublisher publisher =
+          new TaskPublisher(connection, topology, new TaskCodec(), metrics)) {
         publisher.publish(
             NODE_ID, RouteMessage.of(42L, 42L, 7L, "hello", ReplyTo.telegram(null), Instant.now()));
       }
@@ -100,10 +105,11 @@ class NodeTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count() == 1);
       assertThat(deadLetters.peek(1))
           .singleElement()
-          .satisfies(d -> {
-            assertThat(d.taskType()).isEqualTo(RouteMessage.TYPE);
-            assertThat(d.reason()).contains("no handler for task type route_message");
-          });
+          .satisfies(
+              d -> {
+                assertThat(d.taskType()).isEqualTo(RouteMessage.TYPE);
+                assertThat(d.reason()).contains("no handler for task type route_message");
+              });
     }
   }
 
@@ -122,7 +128,8 @@ class NodeTest {
       }
     }
     Instant now = Instant.now();
-    storage().dao(TenantDao.class)
+    storage()
+        .dao(TenantDao.class)
         .insert(new Tenant(7L, 7L, "ada", "session-1", TenantStatus.ACTIVE, now, now));
 
     node.after();
@@ -175,7 +182,13 @@ class NodeTest {
     String password = EmbeddedBroker.loadOrCreatePassword(passwordFile);
     int port = brokerPort();
     String uri =
-        "amqp://" + EmbeddedBroker.DEFAULT_USERNAME + ":" + password + "@127.0.0.1:" + port + "/"
+        "amqp://"
+            + EmbeddedBroker.DEFAULT_USERNAME
+            + ":"
+            + password
+            + "@127.0.0.1:"
+            + port
+            + "/"
             + EmbeddedBroker.VIRTUAL_HOST;
     return AmqpConnections.open(uri, "node-test");
   }
@@ -185,7 +198,8 @@ class NodeTest {
   }
 
   private static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -201,7 +215,8 @@ class NodeTest {
   }
 
   private HttpResponse<String> get(String url, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }

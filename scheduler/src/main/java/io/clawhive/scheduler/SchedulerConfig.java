@@ -44,7 +44,10 @@ public class SchedulerConfig {
 
   @Override
   public String toString() {
-    return "scheduler{threadCount=" + threadCount + ", clusterCheckinInterval="
-        + clusterCheckinInterval + "}";
+    return "scheduler{threadCount="
+        + threadCount
+        + ", clusterCheckinInterval="
+        + clusterCheckinInterval
+        + "}";
   }
 }

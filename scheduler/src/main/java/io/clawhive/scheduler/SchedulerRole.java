@@ -5,8 +5,8 @@ import io.dropwizard.core.setup.Environment;
 import javax.sql.DataSource;
 
 /**
- * Wires the scheduler role into a node: the clustered Quartz scheduler and its health check.
- * Jobs (nightly skill update, health sweeps) are registered here as they arrive.
+ * Wires the scheduler role into a node: the clustered Quartz scheduler and its health check. Jobs
+ * (nightly skill update, health sweeps) are registered here as they arrive.
  */
 public final class SchedulerRole {
   private SchedulerRole() {}
@@ -35,9 +35,6 @@ public final class SchedulerRole {
   }
 
   private static int jobCount(QuartzScheduler quartz) throws Exception {
-    return quartz
-        .scheduler()
-        .getJobKeys(org.quartz.impl.matchers.GroupMatcher.anyGroup())
-        .size();
+    return quartz.scheduler().getJobKeys(org.quartz.impl.matchers.GroupMatcher.anyGroup()).size();
   }
 }

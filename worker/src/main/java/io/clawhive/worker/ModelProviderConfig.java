@@ -6,8 +6,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 /**
- * The model provider written into every gateway's config. Unset (blank base URL) means gateways
- * get no provider and cannot answer chats; the node still runs.
+ * The model provider written into every gateway's config. Unset (blank base URL) means gateways get
+ * no provider and cannot answer chats; the node still runs.
  */
 public class ModelProviderConfig {
   static final String DEFAULT_API = "openai-completions";
@@ -21,7 +21,9 @@ public class ModelProviderConfig {
   @NotNull private String id = "";
 
   @NotNull
-  @Pattern(regexp = "[a-z0-9-]+", message = "must be an OpenClaw model API name such as openai-completions")
+  @Pattern(
+      regexp = "[a-z0-9-]+",
+      message = "must be an OpenClaw model API name such as openai-completions")
   private String api = DEFAULT_API;
 
   @JsonProperty
@@ -76,7 +78,14 @@ public class ModelProviderConfig {
   /** Never shows the API key. */
   @Override
   public String toString() {
-    return "model{baseUrl=" + (baseUrl.isEmpty() ? "<unset>" : baseUrl) + ", id=" + id
-        + ", api=" + api + ", apiKey=" + (apiKey.isEmpty() ? "<none>" : "****") + "}";
+    return "model{baseUrl="
+        + (baseUrl.isEmpty() ? "<unset>" : baseUrl)
+        + ", id="
+        + id
+        + ", api="
+        + api
+        + ", apiKey="
+        + (apiKey.isEmpty() ? "<none>" : "****")
+        + "}";
   }
 }

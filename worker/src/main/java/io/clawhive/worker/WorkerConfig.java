@@ -81,8 +81,16 @@ public class WorkerConfig {
 
   @Override
   public String toString() {
-    return "worker{runtimeDir=" + runtimeDir + ", capacity=" + capacity + ", taskConcurrency="
-        + taskConcurrency + ", " + model + ", clawhubRegistry="
-        + (clawhubRegistry.isEmpty() ? "<clawhub default>" : clawhubRegistry) + "}";
+    return "worker{runtimeDir="
+        + runtimeDir
+        + ", capacity="
+        + capacity
+        + ", taskConcurrency="
+        + taskConcurrency
+        + ", "
+        + model
+        + ", clawhubRegistry="
+        + (clawhubRegistry.isEmpty() ? "<clawhub default>" : clawhubRegistry)
+        + "}";
   }
 }

@@ -15,8 +15,8 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 
 /**
- * Wires the worker role into a node: its own task queue and consumer, and the heartbeat that
- * tells placement this worker is alive.
+ * Wires the worker role into a node: its own task queue and consumer, and the heartbeat that tells
+ * placement this worker is alive.
  */
 public final class WorkerRole {
   private WorkerRole() {}

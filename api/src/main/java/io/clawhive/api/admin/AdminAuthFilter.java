@@ -33,12 +33,14 @@ public final class AdminAuthFilter implements ContainerRequestFilter {
       return;
     }
     if (token.length == 0) {
-      request.abortWith(error(Response.Status.FORBIDDEN, "the admin API is disabled: set CLAWHIVE_ADMIN_TOKEN"));
+      request.abortWith(
+          error(Response.Status.FORBIDDEN, "the admin API is disabled: set CLAWHIVE_ADMIN_TOKEN"));
       return;
     }
     String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.startsWith(BEARER)) {
-      request.abortWith(error(Response.Status.UNAUTHORIZED, "missing 'Authorization: Bearer <admin token>'"));
+      request.abortWith(
+          error(Response.Status.UNAUTHORIZED, "missing 'Authorization: Bearer <admin token>'"));
       return;
     }
     byte[] given = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);

@@ -11,8 +11,8 @@ import jakarta.validation.constraints.Pattern;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The task bus: RabbitMQ when {@code uri} is set, otherwise an AMQP 0-9-1 broker embedded in
- * this node (Qpid Broker-J, durable store under the data directory, loopback only).
+ * The task bus: RabbitMQ when {@code uri} is set, otherwise an AMQP 0-9-1 broker embedded in this
+ * node (Qpid Broker-J, durable store under the data directory, loopback only).
  */
 public class BrokerFactory {
   /** Not 5672, so that the embedded broker never clashes with a local RabbitMQ. */
@@ -114,7 +114,8 @@ public class BrokerFactory {
     this.maxRetryBackoff = maxRetryBackoff;
   }
 
-  @jakarta.validation.constraints.AssertTrue(message = "maxRetryBackoff must not be below retryBackoff")
+  @jakarta.validation.constraints.AssertTrue(
+      message = "maxRetryBackoff must not be below retryBackoff")
   @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isBackoffOrdered() {
     return maxRetryBackoff.toMilliseconds() >= retryBackoff.toMilliseconds();
@@ -123,9 +124,17 @@ public class BrokerFactory {
   /** Never shows credentials inside the URI. */
   @Override
   public String toString() {
-    return "broker{" + (embedded() ? "embedded on 127.0.0.1:" + embeddedPort : "uri=" + redact(uri))
-        + ", prefetch=" + prefetch + ", maxAttempts=" + maxAttempts + ", retryBackoff="
-        + retryBackoff + ".." + maxRetryBackoff + "}";
+    return "broker{"
+        + (embedded() ? "embedded on 127.0.0.1:" + embeddedPort : "uri=" + redact(uri))
+        + ", prefetch="
+        + prefetch
+        + ", maxAttempts="
+        + maxAttempts
+        + ", retryBackoff="
+        + retryBackoff
+        + ".."
+        + maxRetryBackoff
+        + "}";
   }
 
   static String redact(String uri) {

@@ -16,9 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The node's connection to the task bus: starts the embedded broker when no RabbitMQ is
- * configured, connects, declares the topology and offers a confirmed publisher. Registers its
- * lifecycle and the {@code broker} health check together.
+ * The node's connection to the task bus: starts the embedded broker when no RabbitMQ is configured,
+ * connects, declares the topology and offers a confirmed publisher. Registers its lifecycle and the
+ * {@code broker} health check together.
  */
 public final class TaskBus implements Managed {
   static final String EMBEDDED_DIR = "broker";
@@ -44,8 +44,8 @@ public final class TaskBus implements Managed {
   }
 
   /**
-   * Starts (embedded) or reaches (RabbitMQ) the broker now, so that a node without a broker
-   * fails at start with a clear line.
+   * Starts (embedded) or reaches (RabbitMQ) the broker now, so that a node without a broker fails
+   * at start with a clear line.
    */
   public static TaskBus open(
       BrokerFactory config, Path dataDir, String nodeId, Environment environment) {

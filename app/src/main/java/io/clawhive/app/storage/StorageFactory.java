@@ -10,8 +10,8 @@ import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
 
 /**
- * Where clawhive keeps its state: an H2 file database under the data directory unless {@code
- * url} names another JDBC database (PostgreSQL for scale-out).
+ * Where clawhive keeps its state: an H2 file database under the data directory unless {@code url}
+ * names another JDBC database (PostgreSQL for scale-out).
  */
 public class StorageFactory {
   static final String H2_FILE_NAME = "clawhive";
@@ -19,7 +19,9 @@ public class StorageFactory {
 
   /** JDBC URL; blank means an H2 file database under the data directory. */
   @NotNull
-  @Pattern(regexp = "|jdbc:(h2|postgresql):.*", message = "must be blank or a jdbc:h2: or jdbc:postgresql: URL")
+  @Pattern(
+      regexp = "|jdbc:(h2|postgresql):.*",
+      message = "must be blank or a jdbc:h2: or jdbc:postgresql: URL")
   private String url = "";
 
   @NotNull private String user = "clawhive";
@@ -54,7 +56,7 @@ public class StorageFactory {
 
   @JsonProperty
   public void setPassword(String password) {
-    this.password = password;
+    this.password = password == null ? "" : password;
   }
 
   @JsonProperty
@@ -95,7 +97,8 @@ public class StorageFactory {
     DataSourceFactory factory = new DataSourceFactory();
     String effective = effectiveUrl(dataDir);
     factory.setUrl(effective);
-    factory.setDriverClass(effective.startsWith("jdbc:h2:") ? "org.h2.Driver" : "org.postgresql.Driver");
+    factory.setDriverClass(
+        effective.startsWith("jdbc:h2:") ? "org.h2.Driver" : "org.postgresql.Driver");
     factory.setUser(user);
     factory.setPassword(password);
     factory.setMinSize(1);

@@ -21,7 +21,8 @@ public final class TaskDispatcher implements TaskHandler {
 
   public <T extends Task> TaskDispatcher register(Class<T> type, TaskHandler handler) {
     if (handlers.putIfAbsent(type, handler) != null) {
-      throw new IllegalStateException("a handler for " + type.getSimpleName() + " is registered already");
+      throw new IllegalStateException(
+          "a handler for " + type.getSimpleName() + " is registered already");
     }
     return this;
   }

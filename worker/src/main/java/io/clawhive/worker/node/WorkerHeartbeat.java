@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class WorkerHeartbeat implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerHeartbeat.class);
   public static final Duration INTERVAL = Duration.ofSeconds(10);
+
   /** Missing this many beats in a row makes the worker unhealthy. */
   static final int MISSED_BEATS_UNHEALTHY = 3;
 
@@ -87,7 +88,8 @@ public final class WorkerHeartbeat implements Managed {
 
   void beat(WorkerStatus status) {
     Instant now = clock.instant();
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long total = os.getTotalMemorySize();
     long used = total - os.getFreeMemorySize();
     storage
@@ -118,7 +120,8 @@ public final class WorkerHeartbeat implements Managed {
         Duration limit = INTERVAL.multipliedBy(MISSED_BEATS_UNHEALTHY);
         return age.compareTo(limit) <= 0
             ? Result.healthy("last heartbeat %d ms ago", age.toMillis())
-            : Result.unhealthy("last heartbeat %d s ago (limit %d s)", age.toSeconds(), limit.toSeconds());
+            : Result.unhealthy(
+                "last heartbeat %d s ago (limit %d s)", age.toSeconds(), limit.toSeconds());
       }
     };
   }
