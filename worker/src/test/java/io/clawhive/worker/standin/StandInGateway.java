@@ -82,7 +82,7 @@ public final class StandInGateway {
     if (crashAfter != null) {
       Thread.sleep(((Number) crashAfter).longValue());
       System.err.println("stand-in: crashing as configured");
-      System.exit(1);
+      Runtime.getRuntime().halt(1); // no shutdown hook: that one mimics a clean SIGTERM exit
     }
   }
 
