@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -16,11 +18,17 @@ import java.util.Optional;
  */
 public record PidFile(long pid, Instant processStart) {
 
+  /** Worker-private (0600): tenants may pass through the instance dir but not read this. */
+  private static final java.util.Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
+
   public static void write(Path file, ProcessHandle process) {
     Instant start = process.info().startInstant().orElse(Instant.EPOCH);
     String line = process.pid() + " " + start.toEpochMilli() + "\n";
     try {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.deleteIfExists(tmp);
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
       Files.writeString(tmp, line, StandardCharsets.US_ASCII);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
