@@ -1,0 +1,117 @@
+package io.clawhive.worker.process;
+
+import io.clawhive.worker.limits.LimitGroup;
+import io.clawhive.worker.limits.ResourceLimiter;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts gateway processes: allowlisted environment only (the worker's own environment is cleared),
+ * privileges dropped to the instance's user, resource limits attached right after start, merged
+ * stdout/stderr pumped into a rotating per-instance log, pid file written.
+ */
+public final class GatewayLauncher implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayLauncher.class);
+  private static final File DEV_NULL = new File("/dev/null");
+
+  private final LauncherSettings settings;
+  private final ResourceLimiter limiter;
+  private final Clock clock;
+  private final ExecutorService cleanupExecutor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "gateway-exit");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public GatewayLauncher(LauncherSettings settings, ResourceLimiter limiter, Clock clock) {
+    this.settings = settings;
+    this.limiter = limiter;
+    this.clock = clock;
+    LOG.info(
+        "gateway launcher: limits via {}, log cap {} bytes x {} files",
+        limiter.mechanism(),
+        settings.logMaxBytes(),
+        settings.logKeepFiles() + 1);
+  }
+
+  public ResourceLimiter limiter() {
+    return limiter;
+  }
+
+  public GatewayProcess launch(LaunchSpec spec) {
+    String id = spec.instanceId();
+    LimitGroup group = limiter.create(id, spec.limits());
+    RotatingLogWriter log;
+    try {
+      log = new RotatingLogWriter(spec.logFile(), settings.logMaxBytes(), settings.logKeepFiles());
+    } catch (IOException e) {
+      group.close();
+      throw new GatewayLaunchException(id, "cannot open log " + spec.logFile(), e);
+    }
+    List<String> command = new ArrayList<>();
+    spec.user().ifPresent(u -> command.addAll(u.dropPrivilegesPrefix()));
+    command.addAll(group.wrap(spec.command()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(spec.workingDir().toFile())
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+    builder.environment().clear();
+    builder.environment().putAll(spec.environment());
+    Instant startedAt = clock.instant();
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      closeQuietly(log);
+      group.close();
+      throw new GatewayLaunchException(id, "cannot start " + command.get(0), e);
+    }
+    try {
+      group.attach(process.pid());
+      PidFile.write(spec.pidFile(), process.toHandle());
+      String marker = "--- clawhive: started pid " + process.pid() + " at " + startedAt + "\n";
+      byte[] bytes = marker.getBytes(StandardCharsets.UTF_8);
+      log.write(bytes, 0, bytes.length);
+    } catch (IOException | RuntimeException e) {
+      process.destroyForcibly();
+      closeQuietly(log);
+      group.close();
+      throw new GatewayLaunchException(id, "cannot set up pid " + process.pid(), e);
+    }
+    LogPump.start(id, process.getInputStream(), log);
+    LOG.info(
+        "instance {} gateway started: pid {} port {} user {}",
+        id,
+        process.pid(),
+        spec.port(),
+        spec.user().map(u -> u.name()).orElse("(worker)"));
+    return new GatewayProcess(
+        id, spec.port(), process, group, spec.pidFile(), startedAt, cleanupExecutor);
+  }
+
+  @Override
+  public void close() {
+    cleanupExecutor.shutdown();
+  }
+
+  private static void closeQuietly(RotatingLogWriter log) {
+    try {
+      log.close();
+    } catch (IOException e) {
+      LOG.debug("closing log: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.clawhive.worker.process;
+
+import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.instance.SystemUser;
+import io.clawhive.worker.limits.ResourceLimits;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything needed to start one gateway process. The environment must stay within {@link
+ * GatewayEnvironment#ALLOWED_NAMES}; the user, when present, is dropped to before exec.
+ */
+public record LaunchSpec(
+    String instanceId,
+    int port,
+    List<String> command,
+    Map<String, String> environment,
+    Path workingDir,
+    Path logFile,
+    Path pidFile,
+    Optional<SystemUser> user,
+    ResourceLimits limits) {
+
+  public LaunchSpec {
+    Objects.requireNonNull(instanceId, "instanceId");
+    if (command == null || command.isEmpty()) {
+      throw new IllegalArgumentException("command must not be empty");
+    }
+    command = List.copyOf(command);
+    environment = Map.copyOf(GatewayEnvironment.requireAllowed(environment));
+    Objects.requireNonNull(workingDir, "workingDir");
+    Objects.requireNonNull(logFile, "logFile");
+    Objects.requireNonNull(pidFile, "pidFile");
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(limits, "limits");
+  }
+
+  /**
+   * The spec for an instance laid out by {@link InstanceLayout}: HOME and OPENCLAW_STATE_DIR are
+   * the state dir, the working directory is the workspace.
+   */
+  public static LaunchSpec forInstance(
+      InstanceLayout layout,
+      int port,
+      GatewayCommand command,
+      String path,
+      Optional<SystemUser> user,
+      ResourceLimits limits) {
+    Map<String, String> env =
+        GatewayEnvironment.forInstance(
+            layout.stateDir(), layout.configFile(), layout.stateDir(), path);
+    return new LaunchSpec(
+        layout.instanceId(),
+        port,
+        command.command(port),
+        env,
+        layout.workspaceDir(),
+        layout.logFile(),
+        layout.pidFile(),
+        user,
+        limits);
+  }
+}

@@ -1,0 +1,152 @@
+package io.clawhive.worker.standin;
+
+import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.instance.PortAllocator;
+import io.clawhive.worker.instance.SystemUser;
+import io.clawhive.worker.limits.LimiterSettings;
+import io.clawhive.worker.limits.ResourceLimits;
+import io.clawhive.worker.process.GatewayCommand;
+import io.clawhive.worker.process.GatewayEnvironment;
+import io.clawhive.worker.process.LaunchSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Test support: provisions an instance directory for the stand-in and talks to it. */
+public final class StandIn {
+
+  /** Tests create their cgroups under their own group name, apart from a real worker's. */
+  public static final LimiterSettings LIMITER_SETTINGS =
+      LimiterSettings.defaults().withGroupName("clawhive-test");
+
+  public static final ResourceLimits SMALL_LIMITS =
+      new ResourceLimits(256 * ResourceLimits.MIB, 64, 1.0);
+
+  private static final PortAllocator PORTS = new PortAllocator(42_000, 42_980, 20);
+  private static final Set<Integer> USED = new HashSet<>();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  private StandIn() {}
+
+  /** The stand-in's command line, launched with this JVM's java and the test classes only. */
+  public static GatewayCommand command() {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classes;
+    try {
+      classes =
+          Path.of(StandInGateway.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+              .toString();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+    return port -> {
+      List<String> cmd = new ArrayList<>();
+      cmd.addAll(
+          List.of(
+              java,
+              "-Xms8m",
+              "-Xmx768m",
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
+              "-XX:-UsePerfData",
+              "-Xss512k",
+              "-cp",
+              classes,
+              StandInGateway.class.getName()));
+      cmd.addAll(List.of("gateway", "run", "--port", Integer.toString(port), "--bind", "loopback"));
+      return cmd;
+    };
+  }
+
+  public static synchronized int port() {
+    int port = PORTS.allocate(USED).orElseThrow();
+    USED.add(port);
+    return port;
+  }
+
+  /** Makes {@code root} passable (not listable) for tenant users, as a worker's data dir is. */
+  public static Path instancesRoot(Path tempDir) throws IOException {
+    Files.setPosixFilePermissions(tempDir, PosixFilePermissions.fromString("rwx--x--x"));
+    return tempDir;
+  }
+
+  /** Creates the instance dirs and an openclaw.json with the token and {@code standin} JSON. */
+  public static InstanceLayout provision(
+      Path root, String id, Optional<SystemUser> user, String token, String standinJson) {
+    InstanceLayout layout = InstanceLayout.of(root, id).create(user);
+    String config =
+        "{\"gateway\":{\"mode\":\"local\",\"auth\":{\"mode\":\"token\",\"token\":"
+            + MiniJson.quote(token)
+            + "}},\"standin\":"
+            + standinJson
+            + "}";
+    try {
+      Files.writeString(layout.configFile(), config);
+      if (user.isPresent()) {
+        InstanceLayout.chown(layout.configFile(), user.get());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return layout;
+  }
+
+  public static LaunchSpec spec(
+      InstanceLayout layout, int port, Optional<SystemUser> user, ResourceLimits limits) {
+    return LaunchSpec.forInstance(
+        layout, port, command(), GatewayEnvironment.DEFAULT_PATH, user, limits);
+  }
+
+  public static HttpResponse<String> chat(int port, String token, String user, String text)
+      throws IOException, InterruptedException {
+    String body =
+        "{\"model\":\"openclaw/default\",\"user\":"
+            + MiniJson.quote(user)
+            + ",\"messages\":[{\"role\":\"user\",\"content\":"
+            + MiniJson.quote(text)
+            + "}]}";
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+            .timeout(Duration.ofSeconds(5))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public static HttpResponse<String> control(int port, String token, String action)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/__standin/" + action))
+            .timeout(Duration.ofSeconds(5))
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** True when something accepts connections on the loopback port. */
+  public static boolean listening(int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

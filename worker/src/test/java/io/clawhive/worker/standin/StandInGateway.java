@@ -1,0 +1,218 @@
+package io.clawhive.worker.standin;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+
+/**
+ * A stand-in for {@code openclaw gateway run --port P --bind loopback}, run as a real child
+ * process. Reads {@code gateway.auth.token} from the JSON file at OPENCLAW_CONFIG_PATH, plus an
+ * optional {@code standin} object: {@code readyDelayMs} (503 on /readyz until then), {@code
+ * exitAtStart} (exit with that code at once, e.g. 78), {@code crashAfterMs} (exit 1 then).
+ *
+ * <p>Serves /healthz, /readyz, {@code POST /v1/chat/completions} (bearer; echo with a per-user turn
+ * count) and bearer-protected controls under /__standin/: {@code crash}, {@code hang} (probes stop
+ * answering), {@code hog?mb=N} (allocate N MiB, 0 = until killed), {@code env}, {@code read?path=},
+ * {@code spawn} (a {@code sleep} child, to test tree kills).
+ */
+public final class StandInGateway {
+
+  private static final long HOG_CHUNK_BYTES = 4L * 1024 * 1024;
+  private static final int PAGE = 4096;
+
+  private final String token;
+  private final long readyAtMillis;
+  private final Map<String, Integer> turns = new ConcurrentHashMap<>();
+  private final List<byte[]> hog = new ArrayList<>();
+  private final CountDownLatch never = new CountDownLatch(1);
+  private volatile boolean hanging;
+
+  private StandInGateway(String token, long readyDelayMs) {
+    this.token = token;
+    this.readyAtMillis = System.currentTimeMillis() + readyDelayMs;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int port = -1;
+    for (int a = 0; a < args.length - 1; a++) {
+      if (args[a].equals("--port")) {
+        port = Integer.parseInt(args[a + 1]);
+      }
+    }
+    Object config =
+        MiniJson.parse(Files.readString(Path.of(System.getenv("OPENCLAW_CONFIG_PATH"))));
+    Object exitAtStart = MiniJson.path(config, "standin", "exitAtStart");
+    if (exitAtStart != null) {
+      System.err.println("stand-in: invalid config, exiting with " + exitAtStart);
+      System.exit(((Number) exitAtStart).intValue());
+    }
+    Object delay = MiniJson.path(config, "standin", "readyDelayMs");
+    Object crashAfter = MiniJson.path(config, "standin", "crashAfterMs");
+    String token = (String) MiniJson.path(config, "gateway", "auth", "token");
+    StandInGateway gateway =
+        new StandInGateway(token, delay == null ? 0 : ((Number) delay).longValue());
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+    server.setExecutor(Executors.newFixedThreadPool(8));
+    server.createContext("/", gateway::handle);
+    server.start();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.out.println("stand-in: SIGTERM, stopping");
+                  server.stop(0);
+                  Runtime.getRuntime().halt(0);
+                }));
+    System.out.println("stand-in gateway listening on 127.0.0.1:" + port);
+    if (crashAfter != null) {
+      Thread.sleep(((Number) crashAfter).longValue());
+      System.err.println("stand-in: crashing as configured");
+      Runtime.getRuntime().halt(1); // no shutdown hook: that one mimics a clean SIGTERM exit
+    }
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getPath();
+      if (path.equals("/healthz") || path.equals("/readyz")) {
+        if (hanging) {
+          never.await();
+        }
+        boolean ready = path.equals("/healthz") || System.currentTimeMillis() >= readyAtMillis;
+        send(ex, ready ? 200 : 503, ready ? "{\"ok\":true}" : "{\"ready\":false}");
+        return;
+      }
+      String auth = ex.getRequestHeaders().getFirst("Authorization");
+      if (auth == null || !auth.equals("Bearer " + token)) {
+        send(ex, 401, "{\"error\":\"unauthorized\"}");
+        return;
+      }
+      if (path.equals("/v1/chat/completions") && ex.getRequestMethod().equals("POST")) {
+        chat(ex);
+      } else if (path.startsWith("/__standin/")) {
+        control(ex, path.substring("/__standin/".length()));
+      } else {
+        send(ex, 404, "{\"error\":\"not found\"}");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void chat(HttpExchange ex) throws IOException {
+    Object body =
+        MiniJson.parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    String user = String.valueOf(MiniJson.path(body, "user"));
+    List<?> messages = (List<?>) MiniJson.path(body, "messages");
+    Object last = messages == null || messages.isEmpty() ? null : messages.get(messages.size() - 1);
+    String text = String.valueOf(MiniJson.path(last, "content"));
+    int turn = turns.merge(user, 1, Integer::sum);
+    String reply = "echo: " + text + " (turn " + turn + ")";
+    send(
+        ex,
+        200,
+        "{\"id\":\"chatcmpl-standin\",\"object\":\"chat.completion\",\"model\":\"openclaw/default\","
+            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+            + MiniJson.quote(reply)
+            + "},\"finish_reason\":\"stop\"}]}");
+  }
+
+  private void control(HttpExchange ex, String action) throws IOException {
+    Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+    switch (action) {
+      case "crash" -> {
+        send(ex, 200, "{\"crashing\":true}");
+        ex.close();
+        System.err.println("stand-in: crash requested");
+        Runtime.getRuntime().halt(1);
+      }
+      case "hang" -> {
+        hanging = true;
+        send(ex, 200, "{\"hanging\":true}");
+      }
+      case "hog" -> {
+        long mb = Long.parseLong(query.getOrDefault("mb", "0"));
+        Thread t = new Thread(() -> eat(mb * 1024 * 1024), "hog");
+        t.setDaemon(true);
+        t.start();
+        send(ex, 200, "{\"hogging\":true}");
+      }
+      case "env" -> send(ex, 200, MiniJson.object(System.getenv()));
+      case "read" -> {
+        try {
+          send(ex, 200, MiniJson.quote(Files.readString(Path.of(query.get("path")))));
+        } catch (AccessDeniedException e) {
+          send(ex, 403, MiniJson.quote("access denied: " + e.getMessage()));
+        }
+      }
+      case "spawn" -> {
+        Process child =
+            new ProcessBuilder("sleep", "600")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        send(ex, 200, "{\"pid\":" + child.pid() + "}");
+      }
+      default -> send(ex, 404, "{\"error\":\"unknown control\"}");
+    }
+  }
+
+  private void eat(long bytes) {
+    long eaten = 0;
+    while (bytes == 0 || eaten < bytes) {
+      byte[] chunk = new byte[(int) HOG_CHUNK_BYTES];
+      for (int p = 0; p < chunk.length; p += PAGE) {
+        chunk[p] = 1;
+      }
+      synchronized (hog) {
+        hog.add(chunk);
+      }
+      eaten += chunk.length;
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+    System.out.println("stand-in: holding " + eaten + " bytes");
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> map = new ConcurrentHashMap<>();
+    if (raw != null) {
+      for (String pair : raw.split("&")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          map.put(
+              pair.substring(0, eq),
+              URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return map;
+  }
+
+  private static void send(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}
