@@ -1,0 +1,213 @@
+package io.clawhive.worker.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * HTTP client of one gateway. Chat goes to {@code POST /v1/chat/completions} (bearer token, agent
+ * {@value #MODEL}, OpenAI {@code user} = the tenant's stable session key, which keeps the
+ * conversation); probes go to the unauthenticated {@code /healthz} and {@code /readyz}, never to
+ * chat. Failures are {@link GatewayUnavailableException} (retryable) or {@link
+ * GatewayRejectedException} (permanent).
+ */
+public final class GatewayClient {
+
+  public static final String MODEL = "openclaw/default";
+  public static final String CHAT_PATH = "/v1/chat/completions";
+  public static final String LIVE_PATH = "/healthz";
+  public static final String READY_PATH = "/readyz";
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+  /** A turn includes the model's own time (first turn ≈ 3–9 s with a fast model). */
+  public static final Duration DEFAULT_CHAT_TIMEOUT = Duration.ofMinutes(3);
+
+  public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(3);
+  public static final String LOOPBACK_HOST = "127.0.0.1";
+
+  private static final int MAX_ERROR_DETAIL_CHARS = 512;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http;
+  private final String instanceId;
+  private final URI baseUri;
+  private final String token;
+  private final Duration chatTimeout;
+  private final Duration probeTimeout;
+  private final Clock clock;
+
+  public GatewayClient(
+      HttpClient http,
+      String instanceId,
+      URI baseUri,
+      String token,
+      Duration chatTimeout,
+      Duration probeTimeout,
+      Clock clock) {
+    this.http = Objects.requireNonNull(http, "http");
+    this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
+    this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
+    this.token = Objects.requireNonNull(token, "token");
+    this.chatTimeout = Objects.requireNonNull(chatTimeout, "chatTimeout");
+    this.probeTimeout = Objects.requireNonNull(probeTimeout, "probeTimeout");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** A client for a gateway on {@code 127.0.0.1:port} with the default timeouts. */
+  public static GatewayClient forLoopback(
+      HttpClient http, String instanceId, int port, String token) {
+    return new GatewayClient(
+        http,
+        instanceId,
+        URI.create("http://" + LOOPBACK_HOST + ":" + port),
+        token,
+        DEFAULT_CHAT_TIMEOUT,
+        DEFAULT_PROBE_TIMEOUT,
+        Clock.systemUTC());
+  }
+
+  /** One HTTP/1.1 client for all gateways of a worker, with the given connect timeout. */
+  public static HttpClient newHttpClient(Duration connectTimeout) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(connectTimeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /** Sends one user message in the conversation named by {@code sessionKey}. */
+  public ChatReply chat(String sessionKey, String text) {
+    if (sessionKey == null || sessionKey.isBlank()) {
+      throw new IllegalArgumentException("sessionKey must not be blank");
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(baseUri.resolve(CHAT_PATH))
+            .timeout(chatTimeout)
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(chatBody(sessionKey, text)))
+            .build();
+    Instant started = clock.instant();
+    HttpResponse<String> response = send(request, "chat");
+    Duration latency = Duration.between(started, clock.instant());
+    int status = response.statusCode();
+    if (status != 200) {
+      throw classify(status, errorDetail(response.body()));
+    }
+    return parseReply(response.body(), latency);
+  }
+
+  /** GETs {@code path} (e.g. {@link #READY_PATH}) within the probe timeout; never throws on I/O. */
+  public ProbeResult probe(String path) {
+    HttpRequest request =
+        HttpRequest.newBuilder(baseUri.resolve(path)).timeout(probeTimeout).GET().build();
+    Instant started = clock.instant();
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return new ProbeResult(
+          path,
+          response.statusCode(),
+          Duration.between(started, clock.instant()),
+          truncate(response.body()));
+    } catch (IOException e) {
+      return new ProbeResult(
+          path, ProbeResult.NO_ANSWER, Duration.between(started, clock.instant()), describe(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ProbeResult(
+          path, ProbeResult.NO_ANSWER, Duration.between(started, clock.instant()), "interrupted");
+    }
+  }
+
+  private HttpResponse<String> send(HttpRequest request, String what) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new GatewayUnavailableException(instanceId, what + " failed: " + describe(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GatewayUnavailableException(instanceId, what + " interrupted", e);
+    }
+  }
+
+  private static String chatBody(String sessionKey, String text) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("model", MODEL);
+    body.put("user", sessionKey);
+    body.put("stream", false);
+    body.putArray("messages").addObject().put("role", "user").put("content", text);
+    return body.toString();
+  }
+
+  private GatewayException classify(int status, String detail) {
+    String message = "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
+    if (status >= 500 || status == 429 || status == 408) {
+      return new GatewayUnavailableException(instanceId, status, message, null);
+    }
+    return new GatewayRejectedException(instanceId, status, message);
+  }
+
+  private ChatReply parseReply(String body, Duration latency) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new GatewayRejectedException(instanceId, 200, "reply is not JSON: " + truncate(body));
+    }
+    JsonNode choice = root.path("choices").path(0);
+    JsonNode content = choice.path("message").path("content");
+    if (!content.isTextual()) {
+      throw new GatewayRejectedException(
+          instanceId, 200, "reply has no choices[0].message.content: " + truncate(body));
+    }
+    return new ChatReply(
+        root.path("id").asText(""),
+        content.asText(),
+        choice.path("finish_reason").asText(""),
+        latency);
+  }
+
+  private static String errorDetail(String body) {
+    try {
+      JsonNode message = JSON.readTree(body).path("error").path("message");
+      if (message.isTextual()) {
+        return truncate(message.asText());
+      }
+    } catch (IOException | RuntimeException e) {
+      // not JSON: fall back to the raw body
+    }
+    return truncate(body == null ? "" : body.strip());
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof ConnectException) {
+      return "connection refused";
+    }
+    if (e instanceof HttpTimeoutException) {
+      return "timed out (" + e.getMessage() + ")";
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+
+  private static String truncate(String text) {
+    return text.length() <= MAX_ERROR_DETAIL_CHARS
+        ? text
+        : text.substring(0, MAX_ERROR_DETAIL_CHARS) + "…";
+  }
+}

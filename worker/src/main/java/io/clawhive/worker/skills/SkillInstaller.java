@@ -1,0 +1,137 @@
+package io.clawhive.worker.skills;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clawhive.worker.runtime.CommandResult;
+import io.clawhive.worker.runtime.GatewayCommand;
+import io.clawhive.worker.runtime.RuntimeCommandRunner;
+import io.clawhive.worker.runtime.RuntimeLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs skills into an instance's workspace with {@code clawhub install <slug> --workdir W
+ * --no-input} ({@code W/skills/<slug>/SKILL.md}, {@code W/.clawhub/lock.json}). One failed skill is
+ * recorded in its result and the others still install. Never runs {@code clawhub sync}, which would
+ * publish the workspace's skills to the public registry.
+ */
+public final class SkillInstaller {
+
+  public static final Duration DEFAULT_TIMEOUT_PER_SKILL = Duration.ofMinutes(2);
+  public static final String SKILLS_DIR = "skills";
+  public static final String LOCK_FILE = ".clawhub/lock.json";
+
+  /** ClawHub's own slug rule: no path separators, no parent references. */
+  private static final Pattern SAFE_SLUG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  private static final Logger LOG = LoggerFactory.getLogger(SkillInstaller.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RuntimeLayout runtime;
+  private final Optional<String> registry;
+  private final Duration timeoutPerSkill;
+
+  /**
+   * @param registry ClawHub registry URL; empty = clawhub's default (the public registry)
+   */
+  public SkillInstaller(
+      RuntimeLayout runtime, Optional<String> registry, Duration timeoutPerSkill) {
+    this.runtime = runtime;
+    this.registry = registry.filter(r -> !r.isBlank());
+    this.timeoutPerSkill = timeoutPerSkill;
+  }
+
+  /**
+   * Installs {@code slugs} in order into {@code workdir}. {@code home} is the instance's home
+   * directory, {@code clawhubConfig} its own {@code CLAWHUB_CONFIG_PATH}.
+   */
+  public List<SkillInstallResult> install(
+      String instanceId, Path workdir, Path home, Path clawhubConfig, List<String> slugs) {
+    List<SkillInstallResult> results = new ArrayList<>();
+    for (String slug : slugs) {
+      SkillInstallResult result = installOne(workdir, home, clawhubConfig, slug);
+      if (result.status() == SkillInstallResult.Status.FAILED) {
+        LOG.warn(
+            "instance {}: skill {} not installed, recorded as failed: {}",
+            instanceId,
+            slug,
+            result.detail());
+      } else {
+        LOG.info("instance {}: skill {} {}", instanceId, slug, result.status());
+      }
+      results.add(result);
+    }
+    return List.copyOf(results);
+  }
+
+  private SkillInstallResult installOne(Path workdir, Path home, Path clawhubConfig, String slug) {
+    if (!SAFE_SLUG.matcher(slug).matches()) {
+      return failed(slug, "invalid slug");
+    }
+    if (Files.isRegularFile(skillFile(workdir, slug))) {
+      return new SkillInstallResult(
+          slug, SkillInstallResult.Status.ALREADY_INSTALLED, lockedVersion(workdir, slug), "");
+    }
+    List<String> argv = new ArrayList<>();
+    argv.add(runtime.nodeBinary().toString());
+    argv.add(runtime.clawhubEntry().toString());
+    argv.addAll(List.of("install", slug, "--workdir", workdir.toString(), "--no-input"));
+    registry.ifPresent(r -> argv.addAll(List.of("--registry", r)));
+    CommandResult result =
+        RuntimeCommandRunner.run(argv, environment(home, clawhubConfig), workdir, timeoutPerSkill);
+    if (result.timedOut()) {
+      return failed(slug, "clawhub install timed out after " + timeoutPerSkill);
+    }
+    if (!result.succeeded()) {
+      return failed(slug, "clawhub install exit " + result.exitCode() + ": " + result.message());
+    }
+    if (!Files.isRegularFile(skillFile(workdir, slug))) {
+      return failed(
+          slug, "clawhub install succeeded but " + skillFile(workdir, slug) + " is missing");
+    }
+    return new SkillInstallResult(
+        slug, SkillInstallResult.Status.INSTALLED, lockedVersion(workdir, slug), "");
+  }
+
+  private Map<String, String> environment(Path home, Path clawhubConfig) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("HOME", home.toAbsolutePath().toString());
+    env.put("PATH", GatewayCommand.path(runtime));
+    env.put("CLAWHUB_CONFIG_PATH", clawhubConfig.toAbsolutePath().toString());
+    env.put("CLAWHUB_DISABLE_TELEMETRY", "1");
+    env.put("NO_COLOR", "1");
+    registry.ifPresent(r -> env.put("CLAWHUB_REGISTRY", r));
+    return env;
+  }
+
+  static Path skillFile(Path workdir, String slug) {
+    return workdir.resolve(SKILLS_DIR).resolve(slug).resolve("SKILL.md");
+  }
+
+  private static Optional<String> lockedVersion(Path workdir, String slug) {
+    Path lock = workdir.resolve(LOCK_FILE);
+    if (!Files.isRegularFile(lock)) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode version = JSON.readTree(lock.toFile()).path("skills").path(slug).path("version");
+      return version.isTextual() ? Optional.of(version.asText()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static SkillInstallResult failed(String slug, String detail) {
+    return new SkillInstallResult(slug, SkillInstallResult.Status.FAILED, Optional.empty(), detail);
+  }
+}

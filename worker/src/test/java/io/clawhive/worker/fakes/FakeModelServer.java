@@ -1,0 +1,238 @@
+package io.clawhive.worker.fakes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A model provider on 127.0.0.1 speaking OpenAI chat completions the way the OpenClaw gateway uses
+ * it: streaming (SSE, {@code stream: true}) or not, a big system prompt and tool list, user text
+ * wrapped as {@code [timestamp] text\n\nRuntime: …}, and an extra user message holding {@code
+ * <<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>}. It answers {@code "turn N: <user text>"}, where N counts
+ * the real user turns in the history it was sent, so conversation memory is provable.
+ */
+public final class FakeModelServer implements AutoCloseable {
+
+  public static final String MODEL_ID = "fake-model";
+  public static final String INTERNAL_CONTEXT_MARKER = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>";
+  private static final String RUNTIME_SUFFIX = "\n\nRuntime: ";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String apiKey;
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+
+  private FakeModelServer(String apiKey) throws IOException {
+    this.apiKey = apiKey;
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(executor);
+    server.createContext("/v1/chat/completions", this::chat);
+    server.createContext("/v1/models", this::models);
+  }
+
+  public static FakeModelServer start(String apiKey) throws IOException {
+    FakeModelServer fake = new FakeModelServer(apiKey);
+    fake.server.start();
+    return fake;
+  }
+
+  /** What a gateway config needs: {@code http://127.0.0.1:<port>/v1}. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+  }
+
+  public String apiKey() {
+    return apiKey;
+  }
+
+  /** Every chat-completions request body received, in order. */
+  public List<JsonNode> requests() {
+    return List.copyOf(requests);
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  /** The reply to a conversation: {@code turn N: <latest user text, unwrapped>}. */
+  public static String answerFor(JsonNode messages) {
+    int turns = 0;
+    String latest = "";
+    for (JsonNode message : messages) {
+      if (!"user".equals(message.path("role").asText())) {
+        continue;
+      }
+      String text = text(message.path("content"));
+      if (text.contains(INTERNAL_CONTEXT_MARKER)) {
+        continue;
+      }
+      turns++;
+      latest = unwrap(text);
+    }
+    return "turn " + turns + ": " + latest;
+  }
+
+  /** Strips the gateway's {@code [timestamp] } prefix and {@code \n\nRuntime: …} suffix. */
+  static String unwrap(String text) {
+    String result = text;
+    int runtime = result.indexOf(RUNTIME_SUFFIX);
+    if (runtime >= 0) {
+      result = result.substring(0, runtime);
+    }
+    if (result.startsWith("[")) {
+      int close = result.indexOf("] ");
+      if (close > 0) {
+        result = result.substring(close + 2);
+      }
+    }
+    return result.strip();
+  }
+
+  private static String text(JsonNode content) {
+    if (content.isTextual()) {
+      return content.asText();
+    }
+    StringBuilder text = new StringBuilder();
+    for (JsonNode part : content) {
+      if ("text".equals(part.path("type").asText())) {
+        text.append(part.path("text").asText());
+      }
+    }
+    return text.toString();
+  }
+
+  private void chat(HttpExchange exchange) throws IOException {
+    try {
+      if (!"POST".equals(exchange.getRequestMethod())) {
+        respond(exchange, 405, "application/json", error("method not allowed"));
+        return;
+      }
+      if (!("Bearer " + apiKey).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        respond(exchange, 401, "application/json", error("invalid api key"));
+        return;
+      }
+      JsonNode body = JSON.readTree(exchange.getRequestBody());
+      requests.add(body);
+      String answer = answerFor(body.path("messages"));
+      String model = body.path("model").asText(MODEL_ID);
+      if (body.path("stream").asBoolean(false)) {
+        stream(exchange, model, answer);
+      } else {
+        respond(exchange, 200, "application/json", completion(model, answer));
+      }
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void stream(HttpExchange exchange, String model, String answer) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+    exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+    exchange.sendResponseHeaders(200, 0);
+    OutputStream out = exchange.getResponseBody();
+    ObjectNode first = chunk(model);
+    ObjectNode delta = ((ObjectNode) first.withArray("choices").get(0)).putObject("delta");
+    delta.put("role", "assistant").put("content", "");
+    event(out, first);
+    int half = answer.length() / 2;
+    for (String piece : List.of(answer.substring(0, half), answer.substring(half))) {
+      ObjectNode next = chunk(model);
+      ((ObjectNode) next.withArray("choices").get(0)).putObject("delta").put("content", piece);
+      event(out, next);
+    }
+    ObjectNode last = chunk(model);
+    ObjectNode lastChoice = (ObjectNode) last.withArray("choices").get(0);
+    lastChoice.putObject("delta");
+    lastChoice.put("finish_reason", "stop");
+    event(out, last);
+    ObjectNode usage = chunk(model);
+    usage.putArray("choices");
+    usage.set("usage", usage(answer));
+    event(out, usage);
+    out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  private static ObjectNode chunk(String model) {
+    ObjectNode chunk = JSON.createObjectNode();
+    chunk.put("id", "chatcmpl-fake");
+    chunk.put("object", "chat.completion.chunk");
+    chunk.put("created", System.currentTimeMillis() / 1000);
+    chunk.put("model", model);
+    ObjectNode choice = chunk.putArray("choices").addObject();
+    choice.put("index", 0);
+    choice.putNull("finish_reason");
+    return chunk;
+  }
+
+  private static void event(OutputStream out, JsonNode data) throws IOException {
+    out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  private static String completion(String model, String answer) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("id", "chatcmpl-fake");
+    root.put("object", "chat.completion");
+    root.put("created", System.currentTimeMillis() / 1000);
+    root.put("model", model);
+    ArrayNode choices = root.putArray("choices");
+    ObjectNode choice = choices.addObject();
+    choice.put("index", 0);
+    choice.putObject("message").put("role", "assistant").put("content", answer);
+    choice.put("finish_reason", "stop");
+    root.set("usage", usage(answer));
+    return root.toString();
+  }
+
+  private static ObjectNode usage(String answer) {
+    ObjectNode usage = JSON.createObjectNode();
+    usage.put("prompt_tokens", 10);
+    usage.put("completion_tokens", answer.length());
+    usage.put("total_tokens", 10 + answer.length());
+    return usage;
+  }
+
+  private void models(HttpExchange exchange) throws IOException {
+    try {
+      ObjectNode root = JSON.createObjectNode();
+      root.put("object", "list");
+      root.putArray("data").addObject().put("id", MODEL_ID).put("object", "model");
+      respond(exchange, 200, "application/json", root.toString());
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private static String error(String message) {
+    ObjectNode root = JSON.createObjectNode();
+    root.putObject("error").put("message", message).put("type", "invalid_request_error");
+    return root.toString();
+  }
+
+  static void respond(HttpExchange exchange, int status, String contentType, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    if (bytes.length > 0) {
+      exchange.getResponseBody().write(bytes);
+    }
+  }
+}
