@@ -1,0 +1,82 @@
+package io.clawhive.worker.runtime;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The default command line and environment of one OpenClaw gateway. The environment is an
+ * allowlist: nothing of the worker's own environment is passed on.
+ */
+public final class GatewayCommand {
+
+  /** Gateways never listen beyond loopback. */
+  public static final String BIND = "loopback";
+
+  /** The only system directories on a gateway's PATH, after the runtime's Node. */
+  public static final String SYSTEM_PATH = "/usr/bin:/bin";
+
+  /**
+   * Fixed flags for every gateway: no self-update, no self-respawn (the worker supervises), no mDNS
+   * announcement, no login-shell snapshot.
+   */
+  public static final Map<String, String> FIXED_FLAGS =
+      Map.of(
+          "OPENCLAW_NO_AUTO_UPDATE", "1",
+          "OPENCLAW_NO_RESPAWN", "1",
+          "OPENCLAW_DISABLE_BONJOUR", "1",
+          "OPENCLAW_EXEC_SHELL_SNAPSHOT", "0");
+
+  /** Every variable name a gateway may see. */
+  public static final List<String> ALLOWED_VARIABLES =
+      List.of(
+          "HOME",
+          "PATH",
+          "OPENCLAW_CONFIG_PATH",
+          "OPENCLAW_STATE_DIR",
+          "OPENCLAW_NO_AUTO_UPDATE",
+          "OPENCLAW_NO_RESPAWN",
+          "OPENCLAW_DISABLE_BONJOUR",
+          "OPENCLAW_EXEC_SHELL_SNAPSHOT");
+
+  private GatewayCommand() {}
+
+  /**
+   * {@code node <runtime>/node_modules/openclaw/openclaw.mjs gateway run --port P --bind loopback}.
+   */
+  public static List<String> gatewayRun(RuntimeLayout runtime, int port) {
+    return List.of(
+        runtime.nodeBinary().toString(),
+        runtime.openclawEntry().toString(),
+        "gateway",
+        "run",
+        "--port",
+        Integer.toString(port),
+        "--bind",
+        BIND);
+  }
+
+  /** {@code node <runtime>/node_modules/openclaw/openclaw.mjs config validate}. */
+  public static List<String> configValidate(RuntimeLayout runtime) {
+    return List.of(
+        runtime.nodeBinary().toString(), runtime.openclawEntry().toString(), "config", "validate");
+  }
+
+  /** PATH for runtime commands: the runtime's Node bin directory, then {@link #SYSTEM_PATH}. */
+  public static String path(RuntimeLayout runtime) {
+    return runtime.nodeBinDir() + ":" + SYSTEM_PATH;
+  }
+
+  /** The complete environment of one gateway (and of {@code openclaw} commands for it). */
+  public static Map<String, String> environment(
+      RuntimeLayout runtime, Path home, Path configFile, Path stateDir) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("HOME", home.toAbsolutePath().toString());
+    env.put("PATH", path(runtime));
+    env.put("OPENCLAW_CONFIG_PATH", configFile.toAbsolutePath().toString());
+    env.put("OPENCLAW_STATE_DIR", stateDir.toAbsolutePath().toString());
+    env.putAll(FIXED_FLAGS);
+    return Map.copyOf(env);
+  }
+}

@@ -1,0 +1,5 @@
+package io.clawhive.worker.runtime;
+
+/** A runtime directory that {@link RuntimeVerifier} found complete, with what it found. */
+public record VerifiedRuntime(
+    RuntimeLayout layout, String nodeVersion, String openclawVersion, String clawhubVersion) {}
