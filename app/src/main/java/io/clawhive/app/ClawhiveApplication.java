@@ -19,6 +19,9 @@ public final class ClawhiveApplication extends Application<ClawhiveConfiguration
 
   public static void main(String[] args) throws Exception {
     quietDerby();
+    // Liquibase (db commands, migrations at start) must never phone home.
+    System.setProperty("liquibase.analytics.enabled", "false");
+    System.setProperty("liquibase.showBanner", "false");
     new ClawhiveApplication().run(args);
   }
 

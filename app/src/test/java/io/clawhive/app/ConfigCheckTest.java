@@ -71,15 +71,30 @@ class ConfigCheckTest {
     assertThat(result.output()).contains("surprise");
   }
 
+  @Test
+  void dbMigrateAppliesEverythingAndStatusThenShowsNothingPending() throws Exception {
+    Result migrate = run(Map.of(), "db", "migrate", CONFIG.toString());
+    assertThat(migrate.exitCode()).as(migrate.output()).isZero();
+    assertThat(dataDir.resolve("db").resolve("clawhive.mv.db")).exists();
+
+    Result status = run(Map.of(), "db", "status", CONFIG.toString());
+    assertThat(status.exitCode()).as(status.output()).isZero();
+    assertThat(status.output()).contains("is up to date");
+  }
+
   private Result check(Path config, Map<String, String> env)
+      throws IOException, InterruptedException {
+    return run(env, "check", config.toString());
+  }
+
+  private Result run(Map<String, String> env, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(ClawhiveApplication.class.getName());
-    command.add("check");
-    command.add(config.toString());
+    command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder
         .environment()

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.clawhive.core.ClawhiveException;
 import io.clawhive.core.testing.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@Tag("infra")
 class ConstraintViolationTest {
 
   private static final String ALL = "io.clawhive.core.testing.TestDatabases#all";

@@ -7,9 +7,11 @@ import io.clawhive.core.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@Tag("infra")
 class StorageRoundTripTest {
 
   private static final String ALL = "io.clawhive.core.testing.TestDatabases#all";
