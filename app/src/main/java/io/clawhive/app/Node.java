@@ -4,6 +4,7 @@ import com.rabbitmq.client.Connection;
 import io.clawhive.api.ApiRole;
 import io.clawhive.app.broker.BrokerFactory;
 import io.clawhive.app.broker.TaskBus;
+import io.clawhive.app.ops.PrometheusServlet;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.StorageJdbi;
 import io.clawhive.migrations.Migrator;
@@ -38,6 +39,10 @@ final class Node {
     Path dataDir = prepareDataDir(config.dataDir());
     LOG.info("clawhive node starting: {}", config.describe(nodeId));
     Clock clock = Clock.systemUTC();
+    environment
+        .admin()
+        .addServlet("prometheus", new PrometheusServlet(environment.metrics()))
+        .addMapping("/prometheus");
 
     DataSourceFactory dataSourceFactory = config.getStorage().dataSourceFactory(dataDir);
     ManagedDataSource dataSource = dataSourceFactory.build(environment.metrics(), "storage");

@@ -69,6 +69,14 @@ class NodeTest {
     assertThat(checks.values()).allSatisfy(c -> assertThat(c.get("healthy")).isEqualTo(true));
     assertThat(health.statusCode()).isEqualTo(200);
 
+    HttpResponse<String> prometheus = get(adminUrl("/prometheus"), null);
+    assertThat(prometheus.statusCode()).isEqualTo(200);
+    assertThat(prometheus.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+    assertThat(prometheus.body())
+        .contains("# TYPE io_dropwizard_db_ManagedPooledDataSource_storage_active gauge")
+        .containsPattern("(?m)^\\w*_storage_active [0-9]");
+
     HttpResponse<String> workers = get(appUrl("/api/v1/workers"), ADMIN_TOKEN);
     assertThat(workers.statusCode()).isEqualTo(200);
     List<Map<String, Object>> rows = json.readValue(workers.body(), new TypeReference<>() {});
