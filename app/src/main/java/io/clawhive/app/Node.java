@@ -56,6 +56,7 @@ final class Node {
           environment,
           config.getWorker(),
           nodeId,
+          dataDir,
           storage,
           connection,
           bus.topology(),
