@@ -4,8 +4,10 @@ import io.clawhive.core.storage.InstanceState;
 import java.time.Instant;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** The few writes to {@code instances} the fleet needs beyond {@code InstanceDao}. */
-interface FleetDao {
+/**
+ * The few writes to {@code instances} the fleet needs beyond {@code InstanceDao} (public for Jdbi).
+ */
+public interface FleetDao {
 
   int FAILURE_REASON_CHARS = 1024;
 

@@ -30,6 +30,7 @@ final class Housekeeping {
   private final FleetSettings settings;
   private final Storage storage;
   private final Clock clock;
+  private final Object roundLock = new Object();
   private ScheduledExecutorService executor;
 
   Housekeeping(Fleet fleet, FleetSettings settings, Storage storage, Clock clock) {
@@ -59,15 +60,22 @@ final class Housekeeping {
   /** Refill the pool soon, on the housekeeping thread. */
   synchronized void refillSoon() {
     if (executor != null && !executor.isShutdown()) {
-      executor.execute(() -> guarded("pool refill", this::refillPool));
+      executor.execute(
+          () -> {
+            synchronized (roundLock) {
+              guarded("pool refill", this::refillPool);
+            }
+          });
     }
   }
 
   /** One full round, on the calling thread (tests call this to avoid waiting for the timer). */
   void runOnce() {
-    guarded("pool refill", this::refillPool);
-    guarded("hibernation", this::hibernateIdle);
-    guarded("disk quota", this::enforceDiskQuota);
+    synchronized (roundLock) {
+      guarded("pool refill", this::refillPool);
+      guarded("hibernation", this::hibernateIdle);
+      guarded("disk quota", this::enforceDiskQuota);
+    }
   }
 
   private void runSafely() {
