@@ -114,7 +114,7 @@ final class FleetFixture implements AutoCloseable {
   }
 
   List<Instance> rows() {
-    return storage.dao(InstanceDao.class).listByWorker(NODE);
+    return storage.dao(InstanceDao.class).listAll();
   }
 
   static boolean alive(Long pid) {
