@@ -61,6 +61,7 @@ final class Node {
           environment,
           config.getWorker(),
           nodeId,
+          dataDir,
           storage,
           connection,
           bus.topology(),

@@ -167,6 +167,9 @@ class NodeTest {
             ConfigOverride.config("broker.uri", ""),
             ConfigOverride.config("broker.embeddedPort", Integer.toString(brokerPort)),
             ConfigOverride.config("api.adminToken", ADMIN_TOKEN),
+            // no OpenClaw runtime in these tests: no pool gateways, and a program instead of it
+            ConfigOverride.config("worker.pool.size", "0"),
+            ConfigOverride.config("worker.gatewayCommand", "/bin/false"),
             ConfigOverride.config("server.applicationConnectors[0].port", "0"),
             ConfigOverride.config("server.adminConnectors[0].port", "0"),
             ConfigOverride.config("logging.appenders[0].type", "file"),

@@ -1,16 +1,34 @@
 package io.clawhive.worker;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.clawhive.worker.instance.SystemUsers;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDataSize;
+import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Settings of the worker role: where the gateway runtime lives and what the gateways use. */
 public class WorkerConfig {
   static final String DEFAULT_RUNTIME_DIR = "./runtime";
   static final int DEFAULT_CAPACITY = 8;
   static final int DEFAULT_TASK_CONCURRENCY = 8;
+  static final String INSTANCES_SUBDIR = "instances";
+  static final Duration DEFAULT_HIBERNATE_AFTER = Duration.minutes(30);
+  static final DataSize DEFAULT_DISK_QUOTA = DataSize.gibibytes(1);
+  static final Duration DEFAULT_HOUSEKEEPING_INTERVAL = Duration.minutes(1);
+  private static final String SKILL_SLUG = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
 
   @NotNull private String runtimeDir = DEFAULT_RUNTIME_DIR;
 
@@ -28,6 +46,50 @@ public class WorkerConfig {
 
   /** ClawHub registry URL for skills; blank means clawhub's own default. */
   @NotNull private String clawhubRegistry = "";
+
+  @JsonProperty @Valid @NotNull private PoolConfig pool = new PoolConfig();
+
+  @JsonProperty @Valid @NotNull private PortsConfig ports = new PortsConfig();
+
+  /** Where instance directories live; blank = {@code <dataDir>/instances}. */
+  @JsonProperty @NotNull private String instancesDir = "";
+
+  @JsonProperty @Valid @NotNull private LimitsConfig limits = new LimitsConfig();
+
+  @JsonProperty @Valid @NotNull private SupervisionConfig supervision = new SupervisionConfig();
+
+  /** A tenant's gateway idle this long is stopped (files kept) until the next message. */
+  @JsonProperty
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  private Duration hibernateAfter = DEFAULT_HIBERNATE_AFTER;
+
+  /** Disk a tenant's directories may use; over it the gateway is stopped and the user told. */
+  @JsonProperty
+  @NotNull
+  @MinDataSize(1024 * 1024)
+  private DataSize diskQuota = DEFAULT_DISK_QUOTA;
+
+  /** How often pool refill, hibernation of idle gateways and disk measurement run. */
+  @JsonProperty
+  @NotNull
+  @MinDuration(value = 100, unit = TimeUnit.MILLISECONDS)
+  private Duration housekeepingInterval = DEFAULT_HOUSEKEEPING_INTERVAL;
+
+  /** ClawHub skill slugs installed into every new instance before first use. */
+  @NotNull private List<@Pattern(regexp = SKILL_SLUG) String> recommendedSkills = List.of();
+
+  /** Prefix of the per-instance system users created when the worker runs as root. */
+  @JsonProperty
+  @NotNull
+  @Pattern(regexp = "[a-z_][a-z0-9_-]{0,15}")
+  private String instanceUserPrefix = SystemUsers.DEFAULT_PREFIX;
+
+  /**
+   * Program run as the gateway instead of the runtime's openclaw ({@code gateway run --port P
+   * --bind loopback} is appended); empty = the real openclaw, verified at start.
+   */
+  @NotNull private List<String> gatewayCommand = List.of();
 
   @JsonProperty
   public String getRuntimeDir() {
@@ -79,6 +141,114 @@ public class WorkerConfig {
     this.clawhubRegistry = clawhubRegistry == null ? "" : clawhubRegistry.trim();
   }
 
+  public PoolConfig getPool() {
+    return pool;
+  }
+
+  public PortsConfig getPorts() {
+    return ports;
+  }
+
+  public LimitsConfig getLimits() {
+    return limits;
+  }
+
+  public SupervisionConfig getSupervision() {
+    return supervision;
+  }
+
+  public Duration getHibernateAfter() {
+    return hibernateAfter;
+  }
+
+  public void setHibernateAfter(Duration hibernateAfter) {
+    this.hibernateAfter = hibernateAfter;
+  }
+
+  public DataSize getDiskQuota() {
+    return diskQuota;
+  }
+
+  public void setDiskQuota(DataSize diskQuota) {
+    this.diskQuota = diskQuota;
+  }
+
+  public Duration getHousekeepingInterval() {
+    return housekeepingInterval;
+  }
+
+  public void setHousekeepingInterval(Duration housekeepingInterval) {
+    this.housekeepingInterval = housekeepingInterval;
+  }
+
+  public String getInstanceUserPrefix() {
+    return instanceUserPrefix;
+  }
+
+  public String getInstancesDir() {
+    return instancesDir;
+  }
+
+  public void setInstancesDir(String instancesDir) {
+    this.instancesDir = instancesDir == null ? "" : instancesDir.trim();
+  }
+
+  /** The instances directory: the configured one, or {@code <dataDir>/instances}. */
+  public Path instancesDir(Path dataDir) {
+    return instancesDir.isEmpty()
+        ? dataDir.resolve(INSTANCES_SUBDIR).toAbsolutePath().normalize()
+        : Path.of(instancesDir).toAbsolutePath().normalize();
+  }
+
+  @JsonProperty
+  public List<String> getRecommendedSkills() {
+    return recommendedSkills;
+  }
+
+  /** A YAML list, or one string with comma-separated slugs (from an environment variable). */
+  @JsonProperty
+  public void setRecommendedSkills(JsonNode node) {
+    this.recommendedSkills = words(node, "[,\\s]+");
+  }
+
+  @JsonProperty
+  public List<String> getGatewayCommand() {
+    return gatewayCommand;
+  }
+
+  /** A YAML list, or one string split at white space (from an environment variable). */
+  @JsonProperty
+  public void setGatewayCommand(JsonNode node) {
+    this.gatewayCommand = words(node, "\\s+");
+  }
+
+  /** Programmatic use (tests run the stand-in gateway). */
+  public void useGatewayCommand(List<String> command) {
+    this.gatewayCommand = List.copyOf(command);
+  }
+
+  @JsonIgnore
+  @AssertTrue(message = "ports must offer at least pool.size + 1 instance ports")
+  public boolean isPortRangeLargeEnough() {
+    return !ports.isOrdered() || ports.allocator().capacity() > pool.getSize();
+  }
+
+  private static List<String> words(JsonNode node, String separator) {
+    List<String> words = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (node.isArray()) {
+      node.forEach(n -> words.add(n.asText().trim()));
+    } else {
+      for (String word : node.asText().trim().split(separator)) {
+        words.add(word.trim());
+      }
+    }
+    words.removeIf(String::isEmpty);
+    return List.copyOf(words);
+  }
+
   @Override
   public String toString() {
     return "worker{runtimeDir="
@@ -91,6 +261,28 @@ public class WorkerConfig {
         + model
         + ", clawhubRegistry="
         + (clawhubRegistry.isEmpty() ? "<clawhub default>" : clawhubRegistry)
+        + ", "
+        + pool
+        + ", "
+        + ports
+        + ", instancesDir="
+        + (instancesDir.isEmpty() ? "<dataDir>/instances" : instancesDir)
+        + ", "
+        + limits
+        + ", hibernateAfter="
+        + hibernateAfter
+        + ", diskQuota="
+        + diskQuota
+        + ", housekeepingInterval="
+        + housekeepingInterval
+        + ", recommendedSkills="
+        + recommendedSkills
+        + ", instanceUserPrefix="
+        + instanceUserPrefix
+        + ", gatewayCommand="
+        + (gatewayCommand.isEmpty() ? "<openclaw from runtime>" : gatewayCommand)
+        + ", "
+        + supervision
         + "}";
   }
 }

@@ -1,5 +1,6 @@
 package io.clawhive.worker;
 
+import com.codahale.metrics.health.HealthCheck;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.clawhive.core.broker.BrokerTopology;
@@ -7,39 +8,104 @@ import io.clawhive.core.broker.TaskConsumer;
 import io.clawhive.core.broker.TaskConsumerSettings;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.task.TaskCodec;
+import io.clawhive.worker.fleet.ConfigCheck;
+import io.clawhive.worker.fleet.Fleet;
+import io.clawhive.worker.fleet.FleetMetrics;
+import io.clawhive.worker.fleet.FleetSettings;
+import io.clawhive.worker.fleet.SkillSource;
+import io.clawhive.worker.gateway.GatewayConfigValidator;
+import io.clawhive.worker.gateway.ModelProvider;
+import io.clawhive.worker.instance.SystemUsers;
+import io.clawhive.worker.limits.LimiterSettings;
+import io.clawhive.worker.limits.ResourceLimiter;
 import io.clawhive.worker.node.TaskDispatcher;
 import io.clawhive.worker.node.WorkerHeartbeat;
+import io.clawhive.worker.process.GatewayLauncher;
+import io.clawhive.worker.process.LauncherSettings;
+import io.clawhive.worker.runtime.RuntimeLayout;
+import io.clawhive.worker.runtime.RuntimeVerifier;
+import io.clawhive.worker.runtime.VerifiedRuntime;
+import io.clawhive.worker.tasks.FleetTaskHandlers;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Wires the worker role into a node: its own task queue and consumer, and the heartbeat that tells
- * placement this worker is alive.
+ * Wires the worker role into a node: the runtime check, the fleet of gateways with its task
+ * handlers, the worker's own task queue and consumer, and the heartbeat.
  */
 public final class WorkerRole {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRole.class);
+
+  /** Provider id written into gateway configs for the configured model. */
+  public static final String MODEL_PROVIDER_ID = "clawhive";
+
+  /** Written when no model is configured: gateways run but cannot answer chats. */
+  static final ModelProvider UNCONFIGURED_MODEL =
+      new ModelProvider(
+          MODEL_PROVIDER_ID, "http://127.0.0.1:9/v1", "unconfigured", null, List.of("none"));
+
+  /** What the role made, for wiring more handlers (routing) onto it. */
+  public record Installed(Fleet fleet, TaskDispatcher dispatcher) {}
+
   private WorkerRole() {}
 
-  public static void install(
+  public static Installed install(
       Environment environment,
       WorkerConfig config,
       String nodeId,
+      Path dataDir,
       Storage storage,
       Connection connection,
       BrokerTopology topology,
       TaskConsumerSettings settings,
       Clock clock) {
-    try (Channel channel = connection.createChannel()) {
-      topology.declareWorkerQueue(channel, nodeId);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot declare the queue of worker " + nodeId, e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("timed out declaring the queue of worker " + nodeId, e);
+    FleetSettings fleetSettings =
+        fleetSettings(config, nodeId, dataDir, SystemUsers.runningAsRoot());
+    ConfigCheck configCheck = ConfigCheck.NONE;
+    SkillSource skills = SkillSource.UNAVAILABLE;
+    if (fleetSettings.realGateway()) {
+      VerifiedRuntime runtime = new RuntimeVerifier().verify(fleetSettings.runtime().dir());
+      LOG.info(
+          "runtime {}: node {}, openclaw {}, clawhub {}",
+          runtime.layout().dir(),
+          runtime.nodeVersion(),
+          runtime.openclawVersion(),
+          runtime.clawhubVersion());
+      configCheck = new GatewayConfigValidator(runtime.layout())::validate;
+      skills = SkillSource.clawhub(runtime.layout(), Optional.of(config.getClawhubRegistry()));
+    } else {
+      LOG.warn(
+          "worker runs the configured gatewayCommand {} instead of openclaw: no runtime check,"
+              + " no config validation, no skills",
+          config.getGatewayCommand());
     }
+    declareQueue(connection, topology, nodeId);
+    GatewayLauncher launcher =
+        new GatewayLauncher(
+            LauncherSettings.defaults(), ResourceLimiter.detect(LimiterSettings.defaults()), clock);
+    Fleet fleet =
+        new Fleet(
+            fleetSettings,
+            storage,
+            launcher,
+            configCheck,
+            skills,
+            new FleetMetrics(environment.metrics()),
+            clock);
     WorkerHeartbeat heartbeat = new WorkerHeartbeat(storage, nodeId, config.getCapacity(), clock);
+    heartbeat.liveInstancesFrom(fleet::liveCount);
     environment.lifecycle().manage(heartbeat);
-    TaskDispatcher dispatcher = new TaskDispatcher(nodeId);
+    environment.lifecycle().manage(closing(launcher));
+    environment.lifecycle().manage(fleet);
+    TaskDispatcher dispatcher = FleetTaskHandlers.register(new TaskDispatcher(nodeId), fleet);
     TaskConsumer consumer =
         new TaskConsumer(
             connection,
@@ -51,6 +117,73 @@ public final class WorkerRole {
             settings,
             clock);
     environment.lifecycle().manage(consumer);
-    environment.healthChecks().register("worker", heartbeat.healthCheck());
+    environment.healthChecks().register("worker", combined(heartbeat.healthCheck(), fleet));
+    return new Installed(fleet, dispatcher);
+  }
+
+  /** The fleet's settings from the worker config; users per instance only when root. */
+  public static FleetSettings fleetSettings(
+      WorkerConfig config, String nodeId, Path dataDir, boolean root) {
+    return new FleetSettings(
+        nodeId,
+        config.instancesDir(dataDir),
+        config.getPorts().allocator(),
+        config.getPool().getSize(),
+        config.getLimits().toLimits(),
+        config.getSupervision().toPolicy(),
+        config.getHibernateAfter().toJavaDuration(),
+        config.getDiskQuota().toBytes(),
+        config.getHousekeepingInterval().toJavaDuration(),
+        config.getRecommendedSkills(),
+        root ? Optional.of(config.getInstanceUserPrefix()) : Optional.empty(),
+        config.getGatewayCommand(),
+        new RuntimeLayout(Path.of(config.getRuntimeDir())),
+        modelProvider(config.getModel()));
+  }
+
+  static ModelProvider modelProvider(ModelProviderConfig model) {
+    if (!model.configured()) {
+      LOG.warn(
+          "no model provider configured (CLAWHIVE_MODEL_BASE_URL unset): gateways start but"
+              + " cannot answer chats");
+      return UNCONFIGURED_MODEL;
+    }
+    String key = model.apiKey().isBlank() ? "none" : model.apiKey();
+    return new ModelProvider(
+        MODEL_PROVIDER_ID, model.getBaseUrl(), key, model.getApi(), List.of(model.getId()));
+  }
+
+  private static void declareQueue(Connection connection, BrokerTopology topology, String nodeId) {
+    try (Channel channel = connection.createChannel()) {
+      topology.declareWorkerQueue(channel, nodeId);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot declare the queue of worker " + nodeId, e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("timed out declaring the queue of worker " + nodeId, e);
+    }
+  }
+
+  private static Managed closing(GatewayLauncher launcher) {
+    return new Managed() {
+      @Override
+      public void stop() {
+        launcher.close();
+      }
+    };
+  }
+
+  private static HealthCheck combined(HealthCheck heartbeat, Fleet fleet) {
+    HealthCheck fleetCheck = fleet.healthCheck();
+    return new HealthCheck() {
+      @Override
+      protected Result check() {
+        Result beat = heartbeat.execute();
+        Result gateways = fleetCheck.execute();
+        String message = beat.getMessage() + "; " + gateways.getMessage();
+        return beat.isHealthy() && gateways.isHealthy()
+            ? Result.healthy(message)
+            : Result.unhealthy(message);
+      }
+    };
   }
 }

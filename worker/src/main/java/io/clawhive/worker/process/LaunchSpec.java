@@ -3,6 +3,8 @@ package io.clawhive.worker.process;
 import io.clawhive.worker.instance.InstanceLayout;
 import io.clawhive.worker.instance.SystemUser;
 import io.clawhive.worker.limits.ResourceLimits;
+import io.clawhive.worker.runtime.GatewayCommand;
+import io.clawhive.worker.runtime.RuntimeLayout;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +13,7 @@ import java.util.Optional;
 
 /**
  * Everything needed to start one gateway process. The environment must stay within {@link
- * GatewayEnvironment#ALLOWED_NAMES}; the user, when present, is dropped to before exec.
+ * GatewayCommand#ALLOWED_VARIABLES}; the user, when present, is dropped to before exec.
  */
 public record LaunchSpec(
     String instanceId,
@@ -30,7 +32,7 @@ public record LaunchSpec(
       throw new IllegalArgumentException("command must not be empty");
     }
     command = List.copyOf(command);
-    environment = Map.copyOf(GatewayEnvironment.requireAllowed(environment));
+    environment = Map.copyOf(GatewayCommand.requireAllowed(environment));
     Objects.requireNonNull(workingDir, "workingDir");
     Objects.requireNonNull(logFile, "logFile");
     Objects.requireNonNull(pidFile, "pidFile");
@@ -40,22 +42,23 @@ public record LaunchSpec(
 
   /**
    * The spec for an instance laid out by {@link InstanceLayout}: HOME and OPENCLAW_STATE_DIR are
-   * the state dir, the working directory is the workspace.
+   * the state dir, the working directory is the workspace; {@code command} is the full argv (see
+   * {@link GatewayCommand#gatewayRun}).
    */
   public static LaunchSpec forInstance(
       InstanceLayout layout,
       int port,
-      GatewayCommand command,
-      String path,
+      List<String> command,
+      RuntimeLayout runtime,
       Optional<SystemUser> user,
       ResourceLimits limits) {
     Map<String, String> env =
-        GatewayEnvironment.forInstance(
-            layout.stateDir(), layout.configFile(), layout.stateDir(), path);
+        GatewayCommand.environment(
+            runtime, layout.stateDir(), layout.configFile(), layout.stateDir());
     return new LaunchSpec(
         layout.instanceId(),
         port,
-        command.command(port),
+        command,
         env,
         layout.workspaceDir(),
         layout.logFile(),

@@ -46,15 +46,32 @@ public final class GatewayCommand {
    * {@code node <runtime>/node_modules/openclaw/openclaw.mjs gateway run --port P --bind loopback}.
    */
   public static List<String> gatewayRun(RuntimeLayout runtime, int port) {
-    return List.of(
-        runtime.nodeBinary().toString(),
-        runtime.openclawEntry().toString(),
-        "gateway",
-        "run",
-        "--port",
-        Integer.toString(port),
-        "--bind",
-        BIND);
+    return gatewayRun(
+        List.of(runtime.nodeBinary().toString(), runtime.openclawEntry().toString()), port);
+  }
+
+  /**
+   * {@code <program...> gateway run --port P --bind loopback}: the gateway arguments after another
+   * program (a configured command, e.g. the stand-in gateway of the tests).
+   */
+  public static List<String> gatewayRun(List<String> program, int port) {
+    if (program.isEmpty()) {
+      throw new IllegalArgumentException("gateway program must not be empty");
+    }
+    List<String> argv = new java.util.ArrayList<>(program);
+    argv.addAll(List.of("gateway", "run", "--port", Integer.toString(port), "--bind", BIND));
+    return List.copyOf(argv);
+  }
+
+  /** Returns {@code env} unchanged, or throws naming the first variable outside the allowlist. */
+  public static Map<String, String> requireAllowed(Map<String, String> env) {
+    for (String name : env.keySet()) {
+      if (!ALLOWED_VARIABLES.contains(name)) {
+        throw new IllegalArgumentException(
+            "environment variable " + name + " is not allowed for a gateway process");
+      }
+    }
+    return env;
   }
 
   /** {@code node <runtime>/node_modules/openclaw/openclaw.mjs config validate}. */

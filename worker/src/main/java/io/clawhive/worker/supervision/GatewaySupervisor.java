@@ -1,5 +1,6 @@
 package io.clawhive.worker.supervision;
 
+import io.clawhive.core.storage.InstanceState;
 import io.clawhive.worker.process.GatewayExit;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.process.GatewayProcess;

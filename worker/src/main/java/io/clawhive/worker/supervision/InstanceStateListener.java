@@ -1,5 +1,6 @@
 package io.clawhive.worker.supervision;
 
+import io.clawhive.core.storage.InstanceState;
 import java.time.Instant;
 
 /**

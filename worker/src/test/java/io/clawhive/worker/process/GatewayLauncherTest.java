@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.clawhive.worker.instance.AuthTokens;
 import io.clawhive.worker.instance.InstanceLayout;
 import io.clawhive.worker.limits.ResourceLimiter;
+import io.clawhive.worker.runtime.GatewayCommand;
 import io.clawhive.worker.standin.MiniJson;
 import io.clawhive.worker.standin.StandIn;
 import io.clawhive.worker.supervision.HealthProbe;
@@ -85,12 +86,13 @@ class GatewayLauncherTest {
     HttpResponse<String> response = StandIn.control(g.port, token, "env");
     @SuppressWarnings("unchecked")
     Map<String, Object> env = (Map<String, Object>) MiniJson.parse(response.body());
-    assertThat(env.keySet()).isSubsetOf(GatewayEnvironment.ALLOWED_NAMES);
+    assertThat(env.keySet()).isSubsetOf(GatewayCommand.ALLOWED_VARIABLES);
     assertThat(env).containsEntry("OPENCLAW_NO_RESPAWN", "1");
     assertThat(env.get("OPENCLAW_CONFIG_PATH")).isEqualTo(g.layout.configFile().toString());
     assertThat(response.body()).doesNotContain(secret).doesNotContain(FAKE_SECRET_NAME);
 
-    Map<String, String> leaky = new HashMap<>(GatewayEnvironment.forInstance(root, root, root));
+    Map<String, String> leaky =
+        new HashMap<>(GatewayCommand.environment(StandIn.NO_RUNTIME, root, root, root));
     leaky.put("CLAWHIVE_DB_PASSWORD", "x");
     assertThatThrownBy(
             () ->

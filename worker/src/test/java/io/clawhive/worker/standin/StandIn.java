@@ -5,9 +5,9 @@ import io.clawhive.worker.instance.PortAllocator;
 import io.clawhive.worker.instance.SystemUser;
 import io.clawhive.worker.limits.LimiterSettings;
 import io.clawhive.worker.limits.ResourceLimits;
-import io.clawhive.worker.process.GatewayCommand;
-import io.clawhive.worker.process.GatewayEnvironment;
 import io.clawhive.worker.process.LaunchSpec;
+import io.clawhive.worker.runtime.GatewayCommand;
+import io.clawhive.worker.runtime.RuntimeLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -42,8 +41,14 @@ public final class StandIn {
 
   private StandIn() {}
 
-  /** The stand-in's command line, launched with this JVM's java and the test classes only. */
-  public static GatewayCommand command() {
+  /** No runtime is needed by the stand-in; its (absent) node dir only lands on PATH. */
+  public static final RuntimeLayout NO_RUNTIME = new RuntimeLayout(Path.of("/nonexistent-runtime"));
+
+  /**
+   * The stand-in's program (a configurable {@code gatewayCommand}), launched with this JVM's java
+   * and the test classes only; {@link GatewayCommand#gatewayRun(List, int)} adds the arguments.
+   */
+  public static List<String> program() {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classes;
     try {
@@ -53,23 +58,17 @@ public final class StandIn {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
-    return port -> {
-      List<String> cmd = new ArrayList<>();
-      cmd.addAll(
-          List.of(
-              java,
-              "-Xms8m",
-              "-Xmx768m",
-              "-XX:+UseSerialGC",
-              "-XX:TieredStopAtLevel=1",
-              "-XX:-UsePerfData",
-              "-Xss512k",
-              "-cp",
-              classes,
-              StandInGateway.class.getName()));
-      cmd.addAll(List.of("gateway", "run", "--port", Integer.toString(port), "--bind", "loopback"));
-      return cmd;
-    };
+    return List.of(
+        java,
+        "-Xms8m",
+        "-Xmx768m",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:-UsePerfData",
+        "-Xss512k",
+        "-cp",
+        classes,
+        StandInGateway.class.getName());
   }
 
   public static synchronized int port() {
@@ -108,7 +107,7 @@ public final class StandIn {
   public static LaunchSpec spec(
       InstanceLayout layout, int port, Optional<SystemUser> user, ResourceLimits limits) {
     return LaunchSpec.forInstance(
-        layout, port, command(), GatewayEnvironment.DEFAULT_PATH, user, limits);
+        layout, port, GatewayCommand.gatewayRun(program(), port), NO_RUNTIME, user, limits);
   }
 
   public static HttpResponse<String> chat(int port, String token, String user, String text)

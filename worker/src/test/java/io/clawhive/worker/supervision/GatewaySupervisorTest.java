@@ -1,12 +1,12 @@
 package io.clawhive.worker.supervision;
 
-import static io.clawhive.worker.supervision.InstanceState.FAILED;
-import static io.clawhive.worker.supervision.InstanceState.HIBERNATED;
-import static io.clawhive.worker.supervision.InstanceState.PROVISIONING;
-import static io.clawhive.worker.supervision.InstanceState.RESTARTING;
-import static io.clawhive.worker.supervision.InstanceState.RUNNING;
-import static io.clawhive.worker.supervision.InstanceState.STARTING;
-import static io.clawhive.worker.supervision.InstanceState.UNHEALTHY;
+import static io.clawhive.core.storage.InstanceState.FAILED;
+import static io.clawhive.core.storage.InstanceState.HIBERNATED;
+import static io.clawhive.core.storage.InstanceState.PROVISIONING;
+import static io.clawhive.core.storage.InstanceState.RESTARTING;
+import static io.clawhive.core.storage.InstanceState.RUNNING;
+import static io.clawhive.core.storage.InstanceState.STARTING;
+import static io.clawhive.core.storage.InstanceState.UNHEALTHY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

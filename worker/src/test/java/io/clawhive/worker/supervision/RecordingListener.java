@@ -1,5 +1,6 @@
 package io.clawhive.worker.supervision;
 
+import io.clawhive.core.storage.InstanceState;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

@@ -1,5 +1,6 @@
 package io.clawhive.worker.supervision;
 
+import io.clawhive.core.storage.InstanceState;
 import io.clawhive.worker.instance.AuthTokens;
 import io.clawhive.worker.instance.InstanceLayout;
 import io.clawhive.worker.limits.ResourceLimiter;

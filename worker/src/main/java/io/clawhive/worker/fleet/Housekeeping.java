@@ -1,0 +1,164 @@
+package io.clawhive.worker.fleet;
+
+import io.clawhive.core.storage.Instance;
+import io.clawhive.core.storage.InstanceDao;
+import io.clawhive.core.storage.InstanceState;
+import io.clawhive.core.storage.Storage;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fleet's background work, one thread, every {@code housekeepingInterval}: refill the warm pool
+ * (also right after a claim), hibernate tenants' gateways idle longer than {@code hibernateAfter},
+ * and stop gateways whose directories use more than {@code diskQuota} (the tenant is told once).
+ */
+final class Housekeeping {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
+  static final long MIB = 1024 * 1024;
+
+  private final Fleet fleet;
+  private final FleetSettings settings;
+  private final Storage storage;
+  private final Clock clock;
+  private final Object roundLock = new Object();
+  private ScheduledExecutorService executor;
+
+  Housekeeping(Fleet fleet, FleetSettings settings, Storage storage, Clock clock) {
+    this.fleet = fleet;
+    this.settings = settings;
+    this.storage = storage;
+    this.clock = clock;
+  }
+
+  synchronized void start() {
+    executor = Executors.newSingleThreadScheduledExecutor(Fleet.daemon("fleet-housekeeping"));
+    long period = settings.housekeepingInterval().toMillis();
+    executor.scheduleWithFixedDelay(this::runSafely, 0, period, TimeUnit.MILLISECONDS);
+  }
+
+  synchronized void stop() {
+    if (executor != null) {
+      executor.shutdownNow();
+      try {
+        executor.awaitTermination(settings.policy().stopGrace().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Refill the pool soon, on the housekeeping thread. */
+  synchronized void refillSoon() {
+    if (executor != null && !executor.isShutdown()) {
+      executor.execute(
+          () -> {
+            synchronized (roundLock) {
+              guarded("pool refill", this::refillPool);
+            }
+          });
+    }
+  }
+
+  /** One full round, on the calling thread (tests call this to avoid waiting for the timer). */
+  void runOnce() {
+    synchronized (roundLock) {
+      guarded("pool refill", this::refillPool);
+      guarded("hibernation", this::hibernateIdle);
+      guarded("disk quota", this::enforceDiskQuota);
+    }
+  }
+
+  private void runSafely() {
+    runOnce();
+  }
+
+  private void guarded(String what, Runnable step) {
+    try {
+      step.run();
+    } catch (Throwable t) {
+      LOG.warn(
+          "housekeeping step {} failed, next round in {}: {}",
+          what,
+          settings.housekeepingInterval(),
+          t.toString());
+    }
+  }
+
+  void refillPool() {
+    if (!fleet.isRunning()) {
+      return;
+    }
+    for (Member failed :
+        fleet.members().stream()
+            .filter(m -> m.pooled() && m.state() == InstanceState.FAILED)
+            .toList()) {
+      LOG.warn("pool instance {} FAILED: deleting it, a new one replaces it", failed.id);
+      fleet.deleteInstance(failed.id);
+    }
+    long pooled = fleet.members().stream().filter(m -> m.pooled() && m.live()).count();
+    for (long i = pooled; i < settings.poolSize() && fleet.isRunning(); i++) {
+      fleet.createPooled(UUID.randomUUID().toString());
+    }
+  }
+
+  void hibernateIdle() {
+    Instant cutoff = clock.instant().minus(settings.hibernateAfter());
+    Map<String, Member> byId =
+        fleet.members().stream().collect(Collectors.toMap(m -> m.id, m -> m, (a, b) -> a));
+    List<Instance> idle =
+        storage.dao(InstanceDao.class).listIdleSince(InstanceState.RUNNING, cutoff);
+    for (Instance row : idle) {
+      Member member = byId.get(row.id());
+      if (member == null || !row.workerNode().equals(settings.nodeId())) {
+        continue;
+      }
+      LOG.info(
+          "{} idle since {}: hibernating",
+          member,
+          row.lastActiveAt() == null ? row.createdAt() : row.lastActiveAt());
+      fleet.hibernateInstance(member.id, "idle longer than " + settings.hibernateAfter());
+    }
+  }
+
+  void enforceDiskQuota() {
+    for (Member member : fleet.members()) {
+      if (!member.live()) {
+        continue;
+      }
+      long used =
+          DiskUsage.bytesUnder(
+              List.of(
+                  member.layout.workspaceDir(),
+                  member.layout.stateDir(),
+                  member.layout.configDir()));
+      if (used <= settings.diskQuotaBytes()) {
+        continue;
+      }
+      String reason =
+          "disk quota exceeded: "
+              + used / MIB
+              + " MiB used, quota "
+              + settings.diskQuotaBytes() / MIB
+              + " MiB";
+      LOG.warn("{}: {}; stopping it", member, reason);
+      fleet.stopMember(member, InstanceState.FAILED, reason).join();
+      fleet.notifyTenant(
+          member,
+          "Your assistant was stopped: its files use "
+              + used / MIB
+              + " MiB, more than the "
+              + settings.diskQuotaBytes() / MIB
+              + " MiB allowed. Ask an operator to clean up its workspace.");
+    }
+  }
+}

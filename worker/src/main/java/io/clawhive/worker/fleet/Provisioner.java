@@ -1,0 +1,198 @@
+package io.clawhive.worker.fleet;
+
+import io.clawhive.core.storage.ConstraintViolationStorageException;
+import io.clawhive.core.storage.Instance;
+import io.clawhive.core.storage.InstanceDao;
+import io.clawhive.core.storage.InstanceState;
+import io.clawhive.core.storage.SkillInstall;
+import io.clawhive.core.storage.SkillInstallDao;
+import io.clawhive.core.storage.SkillInstallStatus;
+import io.clawhive.core.storage.Storage;
+import io.clawhive.worker.gateway.GatewayConfigRejectedException;
+import io.clawhive.worker.gateway.GatewayConfigRenderer;
+import io.clawhive.worker.gateway.GatewayConfigSpec;
+import io.clawhive.worker.instance.AuthTokens;
+import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.instance.ProvisioningException;
+import io.clawhive.worker.instance.SystemUser;
+import io.clawhive.worker.instance.SystemUsers;
+import io.clawhive.worker.runtime.GatewayCommand;
+import io.clawhive.worker.skills.SkillInstallResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Provisions a new instance: a port (storage enforces uniqueness per worker; a lost race retries
+ * with another port), the row in PROVISIONING, 0700 directories, a system user when root, a random
+ * token, {@code openclaw.json} with the model provider and a per-instance log file, the config
+ * check, and the recommended skills (a failed skill is recorded, not fatal). A rejected config
+ * leaves the instance FAILED with the gateway's reason.
+ */
+final class Provisioner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
+  static final int MAX_PORT_ATTEMPTS = 16;
+  static final String OPENCLAW_LOG_FILE = "openclaw.log";
+
+  private final FleetSettings settings;
+  private final Storage storage;
+  private final ConfigCheck configCheck;
+  private final SkillSource skills;
+  private final Optional<SystemUsers> users;
+  private final Clock clock;
+  private final GatewayConfigRenderer renderer = new GatewayConfigRenderer();
+
+  Provisioner(
+      FleetSettings settings,
+      Storage storage,
+      ConfigCheck configCheck,
+      SkillSource skills,
+      Optional<SystemUsers> users,
+      Clock clock) {
+    this.settings = settings;
+    this.storage = storage;
+    this.configCheck = configCheck;
+    this.skills = skills;
+    this.users = users;
+    this.clock = clock;
+  }
+
+  /** Creates instance {@code id} for {@code tenantId} (null = warm pool); not started yet. */
+  Member provision(String id, Long tenantId) {
+    InstanceLayout layout = InstanceLayout.of(settings.instancesDir(), id);
+    Optional<SystemUser> user = users.map(u -> u.ensure(id));
+    String token = AuthTokens.newToken();
+    int port = insertRow(id, tenantId, token, user, layout);
+    Member member = new Member(id, tenantId, port, token, layout, user, InstanceState.PROVISIONING);
+    try {
+      layout.create(user);
+      renderer.write(
+          new GatewayConfigSpec(
+              port,
+              token,
+              layout.stateDir().resolve(OPENCLAW_LOG_FILE),
+              layout.workspaceDir(),
+              settings.model()),
+          layout.configFile());
+      Map<String, String> env = environment(layout);
+      configCheck.check(id, env);
+      installSkills(member, settings.recommendedSkills());
+      user.ifPresent(u -> giveTenantDirs(layout, u));
+    } catch (GatewayConfigRejectedException e) {
+      fail(member, "gateway config rejected: " + e.getMessage());
+    } catch (RuntimeException e) {
+      fail(member, "provisioning failed: " + e.getMessage());
+      throw e;
+    }
+    LOG.info(
+        "provisioned instance {} for {} on port {} in {}",
+        id,
+        tenantId == null ? "the warm pool" : "tenant " + tenantId,
+        port,
+        layout.instanceDir());
+    return member;
+  }
+
+  /** Installs skills and records each outcome in {@code skill_installs}. */
+  List<SkillInstallResult> installSkills(Member member, List<String> slugs) {
+    List<SkillInstallResult> results = skills.install(member.id, member.layout, slugs);
+    record(member.id, results);
+    member.user.ifPresent(u -> giveTenantDirs(member.layout, u));
+    return results;
+  }
+
+  List<SkillInstallResult> updateSkills(Member member, List<String> slugs) {
+    List<SkillInstallResult> results = skills.update(member.id, member.layout, slugs);
+    record(member.id, results);
+    member.user.ifPresent(u -> giveTenantDirs(member.layout, u));
+    return results;
+  }
+
+  Map<String, String> environment(InstanceLayout layout) {
+    return GatewayCommand.environment(
+        settings.runtime(), layout.stateDir(), layout.configFile(), layout.stateDir());
+  }
+
+  private void record(String id, List<SkillInstallResult> results) {
+    Instant now = clock.instant();
+    SkillInstallDao dao = storage.dao(SkillInstallDao.class);
+    for (SkillInstallResult r : results) {
+      dao.upsert(
+          new SkillInstall(
+              0,
+              id,
+              r.slug(),
+              r.version().orElse(null),
+              r.installed() ? SkillInstallStatus.INSTALLED : SkillInstallStatus.FAILED,
+              r.detail(),
+              now));
+    }
+  }
+
+  private int insertRow(
+      String id, Long tenantId, String token, Optional<SystemUser> user, InstanceLayout layout) {
+    InstanceDao dao = storage.dao(InstanceDao.class);
+    Set<Integer> taken = new HashSet<>();
+    for (int attempt = 0; attempt < MAX_PORT_ATTEMPTS; attempt++) {
+      taken.addAll(dao.usedPorts(settings.nodeId()));
+      int port =
+          settings
+              .ports()
+              .allocate(taken)
+              .orElseThrow(
+                  () -> new ProvisioningException(id, "no free gateway port on this worker"));
+      try {
+        dao.insert(
+            Instance.provisioning(
+                id,
+                tenantId,
+                settings.nodeId(),
+                port,
+                token,
+                user.map(SystemUser::name).orElse(null),
+                layout.instanceDir().toString(),
+                clock.instant()));
+        return port;
+      } catch (ConstraintViolationStorageException e) {
+        if (e.constraint() == null || !e.constraint().contains("port")) {
+          throw e;
+        }
+        LOG.debug("instance {}: port {} taken meanwhile, trying another", id, port);
+        taken.add(port);
+      }
+    }
+    throw new ProvisioningException(id, "no port after " + MAX_PORT_ATTEMPTS + " attempts");
+  }
+
+  private void fail(Member member, String reason) {
+    LOG.error("instance {} FAILED: {}; needs an operator", member.id, reason);
+    storage.dao(FleetDao.class).markFailed(member.id, reason, clock.instant());
+    member.changed(InstanceState.FAILED);
+  }
+
+  /** Files the worker (root) created in the tenant's dirs go to the tenant's user. */
+  private static void giveTenantDirs(InstanceLayout layout, SystemUser user) {
+    for (Path dir : List.of(layout.stateDir(), layout.configDir(), layout.workspaceDir())) {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        for (Path p : paths.toList()) {
+          Files.setAttribute(p, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
+          Files.setAttribute(p, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
+        }
+      } catch (IOException e) {
+        throw new ProvisioningException(layout.instanceId(), "cannot chown " + dir, e);
+      }
+    }
+  }
+}
