@@ -105,5 +105,4 @@ public final class ReplyWaiter implements Managed {
       }
     }
   }
-
 }

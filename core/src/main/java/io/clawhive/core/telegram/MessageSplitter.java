@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Cuts a long answer into pieces Telegram accepts ({@value #MAX_MESSAGE_CHARS} characters each):
- * at the last paragraph break that fits, else the last line break, else the last space, else hard
+ * Cuts a long answer into pieces Telegram accepts ({@value #MAX_MESSAGE_CHARS} characters each): at
+ * the last paragraph break that fits, else the last line break, else the last space, else hard
  * (never inside a surrogate pair). Joining the pieces with the separators that were cut gives the
  * text back; the separator itself is dropped, blank pieces are never produced.
  */

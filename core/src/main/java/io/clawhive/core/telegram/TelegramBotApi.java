@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
 import org.telegram.telegrambots.meta.api.objects.Update;
 
 /**
- * A small Telegram Bot API client over {@code java.net.http}: JSON in, telegrambots-meta types
- * out. 429 honours {@code retry_after}; 5xx and network failures are retried with back-off (see
- * {@link TelegramRetryPolicy}); other errors raise {@link TelegramApiException}. The bot token is
- * part of every URL but never of a log line or exception message. Thread-safe.
+ * A small Telegram Bot API client over {@code java.net.http}: JSON in, telegrambots-meta types out.
+ * 429 honours {@code retry_after}; 5xx and network failures are retried with back-off (see {@link
+ * TelegramRetryPolicy}); other errors raise {@link TelegramApiException}. The bot token is part of
+ * every URL but never of a log line or exception message. Thread-safe.
  */
 public final class TelegramBotApi {
 
@@ -51,7 +51,12 @@ public final class TelegramBotApi {
   }
 
   public TelegramBotApi(String baseUrl, String token) {
-    this(newHttpClient(), baseUrl, token, TelegramRetryPolicy.defaults(), d -> Thread.sleep(d));
+    this(
+        newHttpClient(),
+        baseUrl,
+        token,
+        TelegramRetryPolicy.defaults(),
+        d -> Thread.sleep(d.toMillis()));
   }
 
   public TelegramBotApi(
@@ -115,7 +120,8 @@ public final class TelegramBotApi {
       params.put("chat_id", chatId);
       params.put("text", pieces.get(i));
       if (i == 0 && replyToMessageId != null) {
-        params.putObject("reply_parameters")
+        params
+            .putObject("reply_parameters")
             .put("message_id", replyToMessageId)
             .put("allow_sending_without_reply", true);
       }
@@ -162,15 +168,21 @@ public final class TelegramBotApi {
       if (outcome.retryAfter != null && rateLimitWaits < retry.maxRateLimitWaits()) {
         rateLimitWaits++;
         wait = min(outcome.retryAfter, retry.maxRetryAfter());
-        LOG.warn("Bot API {} rate-limited (429): waiting {} s as Telegram asks", method,
+        LOG.warn(
+            "Bot API {} rate-limited (429): waiting {} s as Telegram asks",
+            method,
             wait.toSeconds());
       } else if (outcome.retryAfter == null
           && failure.retryable()
           && serverFailures < retry.maxServerRetries()) {
         serverFailures++;
         wait = retry.backoffAfter(serverFailures);
-        LOG.warn("{}; retry {} of {} in {} ms", failure.getMessage(), serverFailures,
-            retry.maxServerRetries(), wait.toMillis());
+        LOG.warn(
+            "{}; retry {} of {} in {} ms",
+            failure.getMessage(),
+            serverFailures,
+            retry.maxServerRetries(),
+            wait.toMillis());
       } else {
         throw failure;
       }
@@ -194,8 +206,8 @@ public final class TelegramBotApi {
               method, TelegramApiException.NO_ANSWER, true, redact(e.toString()), null));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TelegramApiException(method, TelegramApiException.NO_ANSWER, false, "interrupted",
-          null);
+      throw new TelegramApiException(
+          method, TelegramApiException.NO_ANSWER, false, "interrupted", null);
     }
     return interpret(method, response.statusCode(), response.body());
   }
@@ -229,8 +241,8 @@ public final class TelegramBotApi {
       sleeper.sleep(wait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TelegramApiException(method, TelegramApiException.NO_ANSWER, false,
-          "interrupted while waiting to retry", e);
+      throw new TelegramApiException(
+          method, TelegramApiException.NO_ANSWER, false, "interrupted while waiting to retry", e);
     }
   }
 
