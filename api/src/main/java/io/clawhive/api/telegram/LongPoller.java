@@ -6,18 +6,25 @@ import io.clawhive.core.telegram.TelegramBotApi;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.telegram.telegrambots.meta.api.objects.Update;
 
 /**
- * Long polling: one thread calls {@code getUpdates} from the offset kept in storage, hands each
- * update to {@link TelegramIngress} in order, and advances the stored offset after each one is
- * settled. A failure stops the batch before the failed update, waits (doubling from {@link
- * #INITIAL_BACKOFF} to {@link #MAX_BACKOFF}) and polls again from there, so a restart or error
- * neither skips nor repeats an update (a repeat would be dropped by the dedupe anyway).
+ * Long polling: one thread calls {@code getUpdates} from the offset kept in storage, hands the
+ * batch to {@link TelegramIngress} (in order per user, users in parallel), and advances the stored
+ * offset once the whole batch is settled. A failure leaves the offset, waits (doubling from {@link
+ * #INITIAL_BACKOFF} to {@link #MAX_BACKOFF}) and polls the same batch again, so a restart or error
+ * never skips an update, and a repeat is dropped by the update-id dedupe.
  */
 public final class LongPoller implements Managed {
   public static final Duration INITIAL_BACKOFF = Duration.ofSeconds(1);
@@ -30,6 +37,18 @@ public final class LongPoller implements Managed {
   private final Storage storage;
   private final Duration pollTimeout;
   private final Clock clock;
+
+  /** Users whose updates are handled at once within one batch. */
+  public static final int PARALLEL_USERS = 8;
+
+  private final ExecutorService handlers =
+      Executors.newFixedThreadPool(
+          PARALLEL_USERS,
+          r -> {
+            Thread thread = new Thread(r, "telegram-ingress");
+            thread.setDaemon(true);
+            return thread;
+          });
   private volatile boolean running;
   private Thread thread;
 
@@ -64,6 +83,7 @@ public final class LongPoller implements Managed {
       thread.interrupt();
       thread.join(TimeUnit.SECONDS.toMillis(10));
     }
+    handlers.shutdownNow();
     LOG.info("Telegram long polling stopped");
   }
 
@@ -92,18 +112,44 @@ public final class LongPoller implements Managed {
     }
   }
 
-  /** One getUpdates round; each settled update advances the stored offset. */
-  void pollOnce() {
+  /**
+   * One getUpdates round. Updates are grouped by user: each user's updates run in order, different
+   * users in parallel. The stored offset moves past the batch only when every update in it is
+   * settled; after a failure the batch is fetched again and the settled ones are dropped as
+   * duplicates.
+   */
+  void pollOnce() throws InterruptedException {
     TelegramOffsetDao offsets = storage.dao(TelegramOffsetDao.class);
     long offset = offsets.findNextOffset(telegram.botId()).orElse(0L);
     List<Update> updates = telegram.getUpdates(offset, pollTimeout, ALLOWED_UPDATES);
-    for (Update update : updates) {
-      if (!running) {
-        return;
-      }
-      ingress.handle(update);
-      offsets.upsert(telegram.botId(), update.getUpdateId() + 1L, clock.instant());
+    if (updates.isEmpty()) {
+      return;
     }
+    Map<Long, List<Update>> byUser = new LinkedHashMap<>();
+    for (Update update : updates) {
+      byUser.computeIfAbsent(userOf(update), u -> new ArrayList<>()).add(update);
+    }
+    List<Future<?>> groups = new ArrayList<>();
+    for (List<Update> group : byUser.values()) {
+      groups.add(handlers.submit(() -> group.forEach(ingress::handle)));
+    }
+    for (Future<?> group : groups) {
+      try {
+        group.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("update not settled: " + e.getCause(), e.getCause());
+      }
+    }
+    long next = updates.get(updates.size() - 1).getUpdateId() + 1L;
+    offsets.upsert(telegram.botId(), next, clock.instant());
+  }
+
+  /** The sender, or the update id (negated) for updates without one: each is its own group. */
+  private static long userOf(Update update) {
+    if (update.hasMessage() && update.getMessage().getFrom() != null) {
+      return update.getMessage().getFrom().getId();
+    }
+    return -1L - update.getUpdateId();
   }
 
   private boolean pause(Duration duration) {
