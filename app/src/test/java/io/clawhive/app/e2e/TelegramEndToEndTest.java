@@ -73,6 +73,7 @@ class TelegramEndToEndTest {
   private DropwizardTestSupport<ClawhiveConfiguration> node;
   private TestWorker worker;
   private Storage storage;
+  private String schema;
 
   @BeforeEach
   void startFakes() throws Exception {
@@ -91,17 +92,14 @@ class TelegramEndToEndTest {
     Path log = dataDir.resolve("node.log");
     if (Files.exists(log)) {
       Files.readAllLines(log).stream()
-          .filter(
-              line ->
-                  line.startsWith("WARN")
-                      || line.startsWith("ERROR")
-                     )
+          .filter(line -> line.startsWith("WARN") || line.startsWith("ERROR"))
           .limit(20)
           .forEach(line -> System.out.println("node.log: " + line));
       assertThat(Files.readAllLines(log)).as("node log").noneMatch(l -> l.startsWith("ERROR"));
     }
     gateways.close();
     telegram.close();
+    dropSchema();
   }
 
   @Test
@@ -325,7 +323,7 @@ class TelegramEndToEndTest {
                 ConfigOverride.config("dataDir", dataDir.toString()),
                 ConfigOverride.config("nodeId", API_NODE),
                 ConfigOverride.config("roles", "api"),
-                ConfigOverride.config("storage.url", env("CLAWHIVE_TEST_DB_URL", "")),
+                ConfigOverride.config("storage.url", databaseUrl()),
                 ConfigOverride.config("broker.uri", env("CLAWHIVE_TEST_AMQP_URI", "")),
                 ConfigOverride.config("broker.embeddedPort", Integer.toString(brokerPort)),
                 ConfigOverride.config("api.adminToken", ADMIN_TOKEN),
@@ -364,20 +362,38 @@ class TelegramEndToEndTest {
             withBot ? new TelegramBotApi(telegram.baseUrl(), TOKEN) : null);
   }
 
-  /** On a shared PostgreSQL / RabbitMQ, earlier runs leave rows and letters behind. */
-  private void cleanSharedState() {
-    if (!env("CLAWHIVE_TEST_DB_URL", "").isEmpty()) {
-      storage
-          .jdbi()
-          .useHandle(
-              h -> {
-                h.execute("DELETE FROM processed_updates");
-                h.execute("DELETE FROM telegram_offsets");
-                h.execute("DELETE FROM workers");
-                h.execute("DELETE FROM instances WHERE tenant_id IS NOT NULL");
-                h.execute("DELETE FROM tenants");
-              });
+  /** On a shared PostgreSQL: a fresh schema per test, dropped afterwards. */
+  private String databaseUrl() throws Exception {
+    String pg = env("CLAWHIVE_TEST_DB_URL", "");
+    if (pg.isEmpty()) {
+      return "";
     }
+    schema = "e2e_" + Long.toHexString(System.nanoTime());
+    try (var connection = adminDataSource().getConnection();
+        var statement = connection.createStatement()) {
+      statement.execute("CREATE SCHEMA " + schema);
+    }
+    return pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+  }
+
+  private void dropSchema() throws Exception {
+    if (schema != null) {
+      try (var connection = adminDataSource().getConnection();
+          var statement = connection.createStatement()) {
+        statement.execute("DROP SCHEMA " + schema + " CASCADE");
+      }
+    }
+  }
+
+  private static PGSimpleDataSource adminDataSource() {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setURL(env("CLAWHIVE_TEST_DB_URL", ""));
+    dataSource.setUser(env("CLAWHIVE_TEST_DB_USER", "postgres"));
+    return dataSource;
+  }
+
+  /** On a shared RabbitMQ, earlier runs may leave dead letters behind. */
+  private void cleanSharedState() {
     if (!env("CLAWHIVE_TEST_AMQP_URI", "").isEmpty()) {
       try (var connection = AmqpConnections.open(amqpUri(), "e2e-clean");
           var channel = connection.createChannel()) {
@@ -393,6 +409,7 @@ class TelegramEndToEndTest {
     if (!pg.isEmpty()) {
       PGSimpleDataSource dataSource = new PGSimpleDataSource();
       dataSource.setURL(pg);
+      dataSource.setCurrentSchema(schema);
       dataSource.setUser(env("CLAWHIVE_TEST_DB_USER", "postgres"));
       return Storage.create(dataSource);
     }
