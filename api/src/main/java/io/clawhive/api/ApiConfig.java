@@ -1,8 +1,12 @@
 package io.clawhive.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
+import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import java.util.concurrent.TimeUnit;
 
 /** Settings of the api role: the admin API and the Telegram front door. */
 public class ApiConfig {
@@ -11,6 +15,36 @@ public class ApiConfig {
   @NotNull private String adminToken = "";
 
   @Valid @NotNull private TelegramConfig telegram = new TelegramConfig();
+
+  @Valid @NotNull private AccessConfig access = new AccessConfig();
+
+  static final Duration DEFAULT_HTTP_REPLY_TIMEOUT = Duration.minutes(2);
+
+  /** How long {@code POST /api/v1/instances/{tenant}/messages} waits for the agent (then 504). */
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  @MaxDuration(value = 10, unit = TimeUnit.MINUTES)
+  private Duration httpReplyTimeout = DEFAULT_HTTP_REPLY_TIMEOUT;
+
+  @JsonProperty
+  public AccessConfig getAccess() {
+    return access;
+  }
+
+  @JsonProperty
+  public void setAccess(AccessConfig access) {
+    this.access = access;
+  }
+
+  @JsonProperty
+  public Duration getHttpReplyTimeout() {
+    return httpReplyTimeout;
+  }
+
+  @JsonProperty
+  public void setHttpReplyTimeout(Duration value) {
+    this.httpReplyTimeout = value;
+  }
 
   @JsonProperty
   public void setAdminToken(String adminToken) {
@@ -38,6 +72,10 @@ public class ApiConfig {
         + (adminToken.isEmpty() ? "<none: admin API refuses all>" : "****")
         + ", "
         + telegram
+        + ", "
+        + access
+        + ", httpReplyTimeout="
+        + httpReplyTimeout
         + "}";
   }
 }

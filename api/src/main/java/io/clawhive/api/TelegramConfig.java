@@ -1,9 +1,17 @@
 package io.clawhive.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.DataSizeUnit;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDataSize;
+import io.dropwizard.validation.MaxDuration;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import java.util.concurrent.TimeUnit;
 
 /** The Telegram Bot API connection. A blank bot token turns Telegram ingress off. */
 public class TelegramConfig {
@@ -26,6 +34,55 @@ public class TelegramConfig {
 
   @NotNull private String webhookSecret = "";
 
+  static final int DEFAULT_WEBHOOK_MAX_CONNECTIONS = 40;
+  static final DataSize DEFAULT_WEBHOOK_MAX_BODY = DataSize.kibibytes(256);
+  static final Duration DEFAULT_POLL_TIMEOUT = Duration.seconds(30);
+
+  /** Telegram's {@code max_connections} for the webhook (1-100). */
+  @Min(1)
+  @Max(100)
+  private int webhookMaxConnections = DEFAULT_WEBHOOK_MAX_CONNECTIONS;
+
+  /** Webhook bodies above this are refused with 413 (updates are a few KiB). */
+  @NotNull
+  @MaxDataSize(value = 16, unit = DataSizeUnit.MEBIBYTES)
+  private DataSize webhookMaxBody = DEFAULT_WEBHOOK_MAX_BODY;
+
+  /** How long one {@code getUpdates} long poll waits for updates (Telegram allows up to 50 s). */
+  @NotNull
+  @MaxDuration(value = 50, unit = TimeUnit.SECONDS)
+  private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+
+  @JsonProperty
+  public int getWebhookMaxConnections() {
+    return webhookMaxConnections;
+  }
+
+  @JsonProperty
+  public void setWebhookMaxConnections(int value) {
+    this.webhookMaxConnections = value;
+  }
+
+  @JsonProperty
+  public DataSize getWebhookMaxBody() {
+    return webhookMaxBody;
+  }
+
+  @JsonProperty
+  public void setWebhookMaxBody(DataSize value) {
+    this.webhookMaxBody = value;
+  }
+
+  @JsonProperty
+  public Duration getPollTimeout() {
+    return pollTimeout;
+  }
+
+  @JsonProperty
+  public void setPollTimeout(Duration value) {
+    this.pollTimeout = value;
+  }
+
   @JsonProperty
   public void setBotToken(String botToken) {
     this.botToken = botToken == null ? "" : botToken.trim();
@@ -33,6 +90,10 @@ public class TelegramConfig {
 
   public String botToken() {
     return botToken;
+  }
+
+  public boolean webhook() {
+    return mode == Mode.WEBHOOK;
   }
 
   public boolean enabled() {
@@ -112,6 +173,8 @@ public class TelegramConfig {
         + (webhookUrl.isEmpty() ? "<none>" : webhookUrl)
         + ", webhookSecret="
         + (webhookSecret.isEmpty() ? "<none>" : "****")
+        + ", pollTimeout="
+        + pollTimeout
         + "}";
   }
 }

@@ -7,6 +7,7 @@ import io.clawhive.app.broker.TaskBus;
 import io.clawhive.app.ops.PrometheusServlet;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.StorageJdbi;
+import io.clawhive.core.telegram.TelegramBotApi;
 import io.clawhive.migrations.Migrator;
 import io.clawhive.scheduler.SchedulerRole;
 import io.clawhive.worker.WorkerRole;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -56,6 +58,7 @@ final class Node {
     TaskBus bus = TaskBus.open(brokerConfig, dataDir, nodeId, environment);
     Connection connection = bus.connection();
 
+    Optional<TelegramBotApi> telegram = ApiRole.telegramClient(config.getApi().getTelegram());
     if (roles.contains(Role.WORKER)) {
       WorkerRole.install(
           environment,
@@ -69,7 +72,16 @@ final class Node {
           clock);
     }
     if (roles.contains(Role.API)) {
-      ApiRole.install(environment, config.getApi(), storage, bus.publisher());
+      ApiRole.install(
+          environment,
+          config.getApi(),
+          nodeId,
+          storage,
+          connection,
+          bus.topology(),
+          bus.publisher(),
+          telegram,
+          clock);
     }
     if (roles.contains(Role.SCHEDULER)) {
       SchedulerRole.install(

@@ -65,21 +65,32 @@ public final class Migrator {
     T run(Liquibase liquibase) throws LiquibaseException;
   }
 
+  private static <T> T runOn(Connection connection, LiquibaseWork<T> work) throws Exception {
+    return Scope.child(
+        LIQUIBASE_SETTINGS,
+        () -> {
+          Database database =
+              DatabaseFactory.getInstance()
+                  .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+          Liquibase liquibase =
+              new Liquibase(
+                  CHANGELOG,
+                  new ClassLoaderResourceAccessor(Migrator.class.getClassLoader()),
+                  database);
+          return work.run(liquibase);
+        });
+  }
+
   private static <T> T run(DataSource dataSource, String action, LiquibaseWork<T> work) {
     try (Connection connection = dataSource.getConnection()) {
-      return Scope.child(
-          LIQUIBASE_SETTINGS,
-          () -> {
-            Database database =
-                DatabaseFactory.getInstance()
-                    .findCorrectDatabaseImplementation(new JdbcConnection(connection));
-            Liquibase liquibase =
-                new Liquibase(
-                    CHANGELOG,
-                    new ClassLoaderResourceAccessor(Migrator.class.getClassLoader()),
-                    database);
-            return work.run(liquibase);
-          });
+      // Liquibase turns auto-commit off; a pooled connection must go back as it came, or every
+      // later statement on it stays in a transaction that is never committed
+      boolean autoCommit = connection.getAutoCommit();
+      try {
+        return runOn(connection, work);
+      } finally {
+        connection.setAutoCommit(autoCommit);
+      }
     } catch (SQLException e) {
       throw new MigrationException("Cannot connect to the database to " + action + " it", e);
     } catch (MigrationException e) {

@@ -39,4 +39,8 @@ public interface TenantDao {
       "UPDATE tenants SET chat_id = :chatId, username = :username, updated_at = :now"
           + " WHERE id = :id")
   boolean updateProfile(long id, Long chatId, String username, Instant now);
+
+  /** Starts a fresh conversation: the gateway keys history by the session key. */
+  @SqlUpdate("UPDATE tenants SET session_key = :sessionKey, updated_at = :now WHERE id = :id")
+  boolean updateSessionKey(long id, String sessionKey, Instant now);
 }

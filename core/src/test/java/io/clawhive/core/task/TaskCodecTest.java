@@ -75,7 +75,7 @@ class TaskCodecTest {
         "{\"type\":\"check_health\",\"schemaVersion\":1,\"taskId\":\"3f6c1a2e-9b1d-4c1e-8a57-2f0d4b7e9a10\",\"attempt\":0,\"enqueuedAt\":\"2026-01-02T03:04:05Z\",\"workerNode\":\"n\"}",
         "{\"type\":\"check_health\",\"schemaVersion\":1,\"taskId\":\"3f6c1a2e-9b1d-4c1e-8a57-2f0d4b7e9a10\",\"attempt\":1,\"enqueuedAt\":\"2026-01-02T03:04:05Z\"}",
         "{\"type\":\"check_health\",\"schemaVersion\":1,\"taskId\":\"3f6c1a2e-9b1d-4c1e-8a57-2f0d4b7e9a10\",\"attempt\":1,\"enqueuedAt\":\"2026-01-02T03:04:05Z\",\"workerNode\":\"n\",\"extra\":1}",
-        "{\"type\":\"route_message\",\"schemaVersion\":1,\"taskId\":\"3f6c1a2e-9b1d-4c1e-8a57-2f0d4b7e9a10\",\"attempt\":1,\"enqueuedAt\":\"2026-01-02T03:04:05Z\",\"tenant\":null,\"chatId\":1,\"updateId\":null,\"text\":\"x\",\"replyTo\":{\"channel\":\"TELEGRAM\",\"messageId\":null,\"correlationId\":null}}"
+        "{\"type\":\"route_message\",\"schemaVersion\":1,\"taskId\":\"3f6c1a2e-9b1d-4c1e-8a57-2f0d4b7e9a10\",\"attempt\":1,\"enqueuedAt\":\"2026-01-02T03:04:05Z\",\"tenant\":null,\"chatId\":1,\"updateId\":null,\"text\":\"x\",\"replyTo\":{\"channel\":\"TELEGRAM\",\"messageId\":null,\"correlationId\":null,\"replyNode\":null}}"
       })
   void rejectsWhatItCannotTrust(String bytes) {
     assertThatThrownBy(() -> codec.decode(bytes.getBytes(StandardCharsets.UTF_8)))

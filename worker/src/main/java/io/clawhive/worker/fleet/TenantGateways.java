@@ -1,23 +1,24 @@
 package io.clawhive.worker.fleet;
 
+import io.clawhive.core.storage.InstanceState;
+import io.clawhive.worker.gateway.GatewayClient;
+import java.util.Optional;
+
 /**
- * What message routing needs from the worker's fleet of gateways, per tenant (Telegram user id).
+ * The worker's tenants' gateways: claim-or-create-or-wake on demand. (Interface as agreed with the
+ * fleet work; the implementation lives there.)
  */
 public interface TenantGateways {
-  /**
-   * Makes sure the tenant's instance runs on this worker (claim from pool, create, or wake), waits
-   * until ready, and returns a client for it. Throws
-   * io.clawhive.worker.gateway.GatewayUnavailableException (retryable) or a ClawhiveException
-   * subclass.
-   */
-  io.clawhive.worker.gateway.GatewayClient gatewayFor(long tenantId);
 
-  /** Records activity (resets the hibernation idle timer). */
+  /** A client for the tenant's gateway, ready to chat: claims, creates or wakes as needed. */
+  GatewayClient gatewayFor(long tenantId);
+
+  /** The tenant used their gateway now (keeps it from hibernating). */
   void touch(long tenantId);
 
-  /** Restarts the tenant's gateway (user command /restart). */
+  /** Restarts the tenant's gateway, recording {@code reason}. */
   void restart(long tenantId, String reason);
 
-  /** The tenant's instance state, empty if none. */
-  java.util.Optional<io.clawhive.core.storage.InstanceState> stateOf(long tenantId);
+  /** The actual state of the tenant's instance, empty when they have none. */
+  Optional<InstanceState> stateOf(long tenantId);
 }

@@ -1,0 +1,107 @@
+package io.clawhive.app.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import io.clawhive.core.storage.InstanceState;
+import io.clawhive.worker.fleet.TenantGateways;
+import io.clawhive.worker.gateway.GatewayClient;
+import io.clawhive.worker.gateway.GatewayUnavailableException;
+import io.clawhive.worker.standin.StandIn;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test {@link TenantGateways} over a few real stand-in gateway processes (worker test code),
+ * shared by tenant id modulo their count: the stand-in keeps one conversation per session key, so
+ * tenants sharing a process still have separate conversations. Tenants can be made to fail (gateway
+ * unavailable) or to answer slowly. Not the fleet's implementation: it creates no instance rows.
+ */
+final class StandInTenantGateways implements TenantGateways, AutoCloseable {
+  private static final HttpClient HTTP = GatewayClient.newHttpClient(Duration.ofSeconds(2));
+
+  private final List<Process> processes = new ArrayList<>();
+  private final List<GatewayClient> clients = new ArrayList<>();
+  private final Map<Long, InstanceState> states = new ConcurrentHashMap<>();
+  private final Map<Long, Integer> restarts = new ConcurrentHashMap<>();
+  final Set<Long> failing = ConcurrentHashMap.newKeySet();
+
+  StandInTenantGateways(int count, Path dir) throws Exception {
+    for (int i = 0; i < count; i++) {
+      int port = StandIn.port();
+      String token = "standin-token-" + i;
+      Path config = dir.resolve("standin-" + i + ".json");
+      Files.writeString(config, "{\"gateway\":{\"auth\":{\"token\":\"" + token + "\"}}}");
+      ProcessBuilder builder = new ProcessBuilder(StandIn.command().command(port));
+      builder.environment().put("OPENCLAW_CONFIG_PATH", config.toString());
+      builder
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve("standin-" + i + ".log").toFile());
+      processes.add(builder.start());
+      clients.add(
+          new GatewayClient(
+              HTTP,
+              "standin-" + i,
+              URI.create("http://127.0.0.1:" + port),
+              token,
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(2),
+              Clock.systemUTC()));
+    }
+    for (GatewayClient client : clients) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> client.probe(GatewayClient.READY_PATH).httpStatus() == 200);
+    }
+  }
+
+  @Override
+  public GatewayClient gatewayFor(long tenantId) {
+    if (failing.contains(tenantId)) {
+      throw new GatewayUnavailableException(
+          "standin-for-" + tenantId, "made to fail by the test", null);
+    }
+    states.put(tenantId, InstanceState.RUNNING);
+    return clients.get((int) (tenantId % clients.size()));
+  }
+
+  @Override
+  public void touch(long tenantId) {}
+
+  @Override
+  public void restart(long tenantId, String reason) {
+    restarts.merge(tenantId, 1, Integer::sum);
+  }
+
+  int restarts(long tenantId) {
+    return restarts.getOrDefault(tenantId, 0);
+  }
+
+  @Override
+  public Optional<InstanceState> stateOf(long tenantId) {
+    return Optional.ofNullable(states.get(tenantId));
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (Process process : processes) {
+      process.destroy();
+    }
+    for (Process process : processes) {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+}

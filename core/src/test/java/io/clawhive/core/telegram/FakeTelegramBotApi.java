@@ -1,0 +1,255 @@
+package io.clawhive.core.telegram;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Telegram Bot API server for tests: real HTTP on 127.0.0.1, paths {@code /bot<token>/<method>}
+ * with JSON bodies, answers shaped like Telegram's. Serves {@code getUpdates} from a queue (offset
+ * confirms, long polling up to a short cap), records {@code sendMessage}, {@code sendChatAction},
+ * {@code setWebhook} and {@code deleteWebhook}, and can answer the next calls of a method with 429
+ * ({@code retry_after}) or 5xx.
+ */
+public final class FakeTelegramBotApi implements AutoCloseable {
+
+  /** Long polls are held at most this long, whatever timeout the client asked for. */
+  static final long MAX_HOLD_MILLIS = 500;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One message the bot sent. */
+  public record Sent(long chatId, String text, Integer replyTo, long at) {}
+
+  /** One chat action the bot sent. */
+  public record Action(long chatId, String action) {}
+
+  private record Failure(int status, Integer retryAfter) {}
+
+  private final String token;
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(16);
+  private final List<JsonNode> updates = new ArrayList<>();
+  private final List<Sent> sent = new CopyOnWriteArrayList<>();
+  private final List<Action> actions = new CopyOnWriteArrayList<>();
+  private final List<JsonNode> webhookCalls = new CopyOnWriteArrayList<>();
+  private final Map<String, ConcurrentLinkedDeque<Failure>> failures = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+  private final AtomicLong messageIds = new AtomicLong(1000);
+
+  public FakeTelegramBotApi(String token) throws IOException {
+    this.token = token;
+    this.server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  // ---- feeding updates -------------------------------------------------------------------
+
+  /** Queues a raw update for getUpdates. */
+  public synchronized void addUpdate(JsonNode update) {
+    updates.add(update);
+    notifyAll();
+  }
+
+  /** A private text message from user {@code userId} (chat id = user id). */
+  public static ObjectNode textUpdate(long updateId, long userId, String text) {
+    ObjectNode update = JSON.createObjectNode();
+    update.put("update_id", updateId);
+    ObjectNode message = update.putObject("message");
+    message.put("message_id", updateId);
+    message.put("date", System.currentTimeMillis() / 1000);
+    ObjectNode from = message.putObject("from");
+    from.put("id", userId).put("is_bot", false).put("first_name", "U" + userId);
+    from.put("username", "user" + userId);
+    message.putObject("chat").put("id", userId).put("type", "private");
+    message.put("text", text);
+    if (text.startsWith("/")) {
+      int end = text.indexOf(' ') < 0 ? text.length() : text.indexOf(' ');
+      ArrayNode entities = message.putArray("entities");
+      entities.addObject().put("type", "bot_command").put("offset", 0).put("length", end);
+    }
+    return update;
+  }
+
+  /** Updates not yet confirmed by a getUpdates offset. */
+  public synchronized int pendingUpdates() {
+    return updates.size();
+  }
+
+  // ---- failure injection -----------------------------------------------------------------
+
+  /** The next {@code count} calls of {@code method} get HTTP 429 with {@code retry_after}. */
+  public void rateLimitNext(String method, int count, int retryAfterSeconds) {
+    for (int i = 0; i < count; i++) {
+      queue(method).add(new Failure(429, retryAfterSeconds));
+    }
+  }
+
+  /** The next {@code count} calls of {@code method} get HTTP {@code status} (e.g. 502). */
+  public void failNext(String method, int count, int status) {
+    for (int i = 0; i < count; i++) {
+      queue(method).add(new Failure(status, null));
+    }
+  }
+
+  private Deque<Failure> queue(String method) {
+    return failures.computeIfAbsent(method, m -> new ConcurrentLinkedDeque<>());
+  }
+
+  // ---- what the bot did ------------------------------------------------------------------
+
+  public List<Sent> sent() {
+    return List.copyOf(sent);
+  }
+
+  public List<Sent> sentTo(long chatId) {
+    return sent.stream().filter(s -> s.chatId() == chatId).toList();
+  }
+
+  public List<Action> actions() {
+    return List.copyOf(actions);
+  }
+
+  public List<JsonNode> webhookCalls() {
+    return List.copyOf(webhookCalls);
+  }
+
+  /** Calls of {@code method} received, including failed ones. */
+  public long calls(String method) {
+    AtomicLong count = calls.get(method);
+    return count == null ? 0 : count.get();
+  }
+
+  // ---- protocol --------------------------------------------------------------------------
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getPath();
+      String prefix = "/bot" + token + "/";
+      if (!path.startsWith(prefix)) {
+        error(exchange, 401, "Unauthorized", null);
+        return;
+      }
+      String method = path.substring(prefix.length());
+      calls.computeIfAbsent(method, m -> new AtomicLong()).incrementAndGet();
+      byte[] raw = exchange.getRequestBody().readAllBytes();
+      JsonNode params = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
+      Deque<Failure> queued = failures.get(method);
+      Failure failure = queued == null ? null : queued.poll();
+      if (failure != null) {
+        error(
+            exchange,
+            failure.status(),
+            failure.status() == 429 ? "Too Many Requests: retry later" : "Internal Server Error",
+            failure.retryAfter());
+        return;
+      }
+      switch (method) {
+        case "getUpdates" -> ok(exchange, getUpdates(params));
+        case "sendMessage" -> ok(exchange, sendMessage(params));
+        case "sendChatAction" -> {
+          actions.add(new Action(params.path("chat_id").asLong(), params.path("action").asText()));
+          ok(exchange, JSON.getNodeFactory().booleanNode(true));
+        }
+        case "setWebhook", "deleteWebhook" -> {
+          ObjectNode call = JSON.createObjectNode().put("method", method);
+          call.set("params", params);
+          webhookCalls.add(call);
+          ok(exchange, JSON.getNodeFactory().booleanNode(true));
+        }
+        default -> error(exchange, 404, "Not Found: method not found", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private synchronized JsonNode getUpdates(JsonNode params) throws InterruptedException {
+    long offset = params.path("offset").asLong(0);
+    updates.removeIf(u -> u.path("update_id").asLong() < offset);
+    long hold = Math.min(params.path("timeout").asLong(0) * 1000, MAX_HOLD_MILLIS);
+    long deadline = System.currentTimeMillis() + hold;
+    while (updates.isEmpty() && System.currentTimeMillis() < deadline) {
+      wait(Math.max(1, deadline - System.currentTimeMillis()));
+    }
+    ArrayNode result = JSON.createArrayNode();
+    updates.stream().limit(100).forEach(result::add);
+    return result;
+  }
+
+  private JsonNode sendMessage(JsonNode params) {
+    long chatId = params.path("chat_id").asLong();
+    String text = params.path("text").asText();
+    JsonNode replyTo = params.path("reply_parameters").path("message_id");
+    sent.add(
+        new Sent(
+            chatId, text, replyTo.isMissingNode() ? null : replyTo.asInt(), System.nanoTime()));
+    ObjectNode message = JSON.createObjectNode();
+    message.put("message_id", messageIds.incrementAndGet());
+    message.put("date", System.currentTimeMillis() / 1000);
+    message.putObject("chat").put("id", chatId).put("type", "private");
+    message.put("text", text);
+    return message;
+  }
+
+  private static void ok(HttpExchange exchange, JsonNode result) throws IOException {
+    ObjectNode body = JSON.createObjectNode().put("ok", true);
+    body.set("result", result);
+    send(exchange, 200, body);
+  }
+
+  private static void error(
+      HttpExchange exchange, int status, String description, Integer retryAfter)
+      throws IOException {
+    ObjectNode body = JSON.createObjectNode().put("ok", false).put("error_code", status);
+    body.put("description", description);
+    if (retryAfter != null) {
+      body.putObject("parameters").put("retry_after", retryAfter);
+    }
+    send(exchange, status, body);
+  }
+
+  private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    synchronized (this) {
+      notifyAll();
+    }
+    server.stop(0);
+    executor.shutdownNow();
+    executor.awaitTermination(5, TimeUnit.SECONDS);
+  }
+}

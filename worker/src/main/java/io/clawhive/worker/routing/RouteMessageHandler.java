@@ -1,0 +1,204 @@
+package io.clawhive.worker.routing;
+
+import io.clawhive.core.broker.PermanentTaskException;
+import io.clawhive.core.broker.TaskHandler;
+import io.clawhive.core.reply.ReplyPublisher;
+import io.clawhive.core.storage.ProcessedUpdate;
+import io.clawhive.core.storage.ProcessedUpdateDao;
+import io.clawhive.core.storage.Storage;
+import io.clawhive.core.storage.Tenant;
+import io.clawhive.core.storage.TenantDao;
+import io.clawhive.core.storage.UpdateStatus;
+import io.clawhive.core.task.ReplyTo;
+import io.clawhive.core.task.RouteMessage;
+import io.clawhive.core.task.Task;
+import io.clawhive.core.telegram.TelegramBotApi;
+import io.clawhive.worker.fleet.TenantGateways;
+import io.clawhive.worker.gateway.GatewayException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles {@link RouteMessage}: bot commands itself, everything else through the tenant's gateway,
+ * answer to the chat (split) or the waiting HTTP request. An update already ANSWERED (or FAILED) is
+ * skipped, so a redelivered task never replies twice. Transient failures throw (the task bus
+ * retries with back-off); on the last attempt, or on a permanent failure, the user gets one clear
+ * failure message and the task goes to the dead-letter queue.
+ */
+public final class RouteMessageHandler implements TaskHandler {
+
+  /** Telegram shows "typing" for about 5 s; it is renewed this often while the agent works. */
+  public static final Duration TYPING_EVERY = Duration.ofSeconds(4);
+
+  private static final Logger LOG = LoggerFactory.getLogger(RouteMessageHandler.class);
+
+  private final TenantGateways gateways;
+  private final Storage storage;
+  private final Optional<TelegramBotApi> telegram;
+  private final ReplyPublisher replies;
+  private final int maxAttempts;
+  private final ScheduledExecutorService typingTimer;
+  private final Clock clock;
+
+  public RouteMessageHandler(
+      TenantGateways gateways,
+      Storage storage,
+      Optional<TelegramBotApi> telegram,
+      ReplyPublisher replies,
+      int maxAttempts,
+      ScheduledExecutorService typingTimer,
+      Clock clock) {
+    this.gateways = gateways;
+    this.storage = storage;
+    this.telegram = telegram;
+    this.replies = replies;
+    this.maxAttempts = maxAttempts;
+    this.typingTimer = typingTimer;
+    this.clock = clock;
+  }
+
+  @Override
+  public void handle(Task task) throws Exception {
+    RouteMessage message = (RouteMessage) task;
+    if (alreadyDone(message)) {
+      LOG.info("Update {} was handled already; not answering again", message.updateId());
+      return;
+    }
+    Replier replier = replierFor(message);
+    try {
+      Optional<BotCommand> command = BotCommand.parse(message.text());
+      String answer =
+          command.isPresent() ? command(message, command.get()) : askAgent(message, replier);
+      replier.answer(answer);
+      record(message, UpdateStatus.ANSWERED);
+    } catch (PermanentTaskException e) {
+      giveUp(message, replier, e);
+      throw e;
+    } catch (GatewayException e) {
+      if (!e.retryable()) {
+        giveUp(message, replier, e);
+        throw new PermanentTaskException("gateway refused the message: " + e.getMessage(), e);
+      }
+      lastAttemptGivesUp(message, replier, e);
+      throw e;
+    } catch (Exception e) {
+      lastAttemptGivesUp(message, replier, e);
+      throw e;
+    }
+  }
+
+  private String askAgent(RouteMessage message, Replier replier) {
+    long tenant = message.tenant();
+    replier.typing();
+    ScheduledFuture<?> typing =
+        typingTimer.scheduleAtFixedRate(
+            replier::typing,
+            TYPING_EVERY.toMillis(),
+            TYPING_EVERY.toMillis(),
+            TimeUnit.MILLISECONDS);
+    try {
+      String answer =
+          gateways.gatewayFor(tenant).chat(sessionKey(tenant), message.text()).content();
+      gateways.touch(tenant);
+      return answer.isBlank() ? "(your agent sent an empty answer)" : answer;
+    } finally {
+      typing.cancel(false);
+    }
+  }
+
+  private String command(RouteMessage message, BotCommand command) {
+    long tenant = message.tenant();
+    return switch (command) {
+      case START -> BotReplies.welcome(gateways.stateOf(tenant));
+      case STATUS -> BotReplies.status(gateways.stateOf(tenant));
+      case HELP -> BotReplies.HELP;
+      case RESET -> {
+        storage.dao(TenantDao.class).updateSessionKey(tenant, newSessionKey(), clock.instant());
+        yield BotReplies.RESET;
+      }
+      case RESTART -> {
+        gateways.restart(tenant, "requested by the user (/restart)");
+        yield BotReplies.RESTART;
+      }
+    };
+  }
+
+  /** A fresh, unguessable conversation key for the gateway's OpenAI {@code user} field. */
+  public static String newSessionKey() {
+    return "s-" + UUID.randomUUID();
+  }
+
+  private String sessionKey(long tenant) {
+    return storage
+        .dao(TenantDao.class)
+        .findById(tenant)
+        .map(Tenant::sessionKey)
+        .orElseThrow(() -> new PermanentTaskException("tenant " + tenant + " has no row"));
+  }
+
+  private Replier replierFor(RouteMessage message) {
+    ReplyTo to = message.replyTo();
+    if (to.channel() == ReplyTo.Channel.HTTP) {
+      return new HttpReplier(replies, to.replyNode(), to.correlationId(), message.tenant());
+    }
+    TelegramBotApi api =
+        telegram.orElseThrow(
+            () ->
+                new PermanentTaskException(
+                    "a Telegram reply is needed but this worker has no bot token"));
+    return new TelegramReplier(api, message.chatId(), to.messageId());
+  }
+
+  private boolean alreadyDone(RouteMessage message) {
+    if (message.updateId() == null) {
+      return false;
+    }
+    return storage
+        .dao(ProcessedUpdateDao.class)
+        .findById(message.updateId())
+        .map(ProcessedUpdate::status)
+        .filter(s -> s == UpdateStatus.ANSWERED || s == UpdateStatus.FAILED)
+        .isPresent();
+  }
+
+  private void lastAttemptGivesUp(RouteMessage message, Replier replier, Exception e) {
+    if (message.attempt() >= maxAttempts) {
+      giveUp(message, replier, e);
+    }
+  }
+
+  private void giveUp(RouteMessage message, Replier replier, Exception cause) {
+    LOG.warn(
+        "Message of tenant {} (update {}) not answered after attempt {}: {}; telling the user,"
+            + " task goes to the dead-letter queue",
+        message.tenant(),
+        message.updateId(),
+        message.attempt(),
+        cause.toString());
+    try {
+      replier.failure(BotReplies.FAILURE);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not tell tenant {} about the failure: {}", message.tenant(), e.toString());
+    }
+    record(message, UpdateStatus.FAILED);
+  }
+
+  private void record(RouteMessage message, UpdateStatus status) {
+    if (message.updateId() == null) {
+      return;
+    }
+    ProcessedUpdateDao dao = storage.dao(ProcessedUpdateDao.class);
+    if (status == UpdateStatus.ANSWERED) {
+      dao.markAnswered(message.updateId(), clock.instant());
+    } else {
+      dao.updateStatus(message.updateId(), status);
+    }
+  }
+}
