@@ -69,6 +69,7 @@ final class Node {
           connection,
           bus.topology(),
           bus.consumerSettings(config.getWorker().getTaskConcurrency()),
+          telegram,
           clock);
     }
     if (roles.contains(Role.API)) {

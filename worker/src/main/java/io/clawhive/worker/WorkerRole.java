@@ -6,8 +6,12 @@ import com.rabbitmq.client.Connection;
 import io.clawhive.core.broker.BrokerTopology;
 import io.clawhive.core.broker.TaskConsumer;
 import io.clawhive.core.broker.TaskConsumerSettings;
+import io.clawhive.core.reply.ReplyPublisher;
+import io.clawhive.core.reply.ReplyTopology;
 import io.clawhive.core.storage.Storage;
+import io.clawhive.core.task.RouteMessage;
 import io.clawhive.core.task.TaskCodec;
+import io.clawhive.core.telegram.TelegramBotApi;
 import io.clawhive.worker.fleet.ConfigCheck;
 import io.clawhive.worker.fleet.Fleet;
 import io.clawhive.worker.fleet.FleetMetrics;
@@ -22,6 +26,8 @@ import io.clawhive.worker.node.TaskDispatcher;
 import io.clawhive.worker.node.WorkerHeartbeat;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.process.LauncherSettings;
+import io.clawhive.worker.routing.RouteMessageHandler;
+import io.clawhive.worker.routing.TelegramNotices;
 import io.clawhive.worker.runtime.RuntimeLayout;
 import io.clawhive.worker.runtime.RuntimeVerifier;
 import io.clawhive.worker.runtime.VerifiedRuntime;
@@ -34,6 +40,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +74,7 @@ public final class WorkerRole {
       Connection connection,
       BrokerTopology topology,
       TaskConsumerSettings settings,
+      Optional<TelegramBotApi> telegram,
       Clock clock) {
     FleetSettings fleetSettings =
         fleetSettings(config, nodeId, dataDir, SystemUsers.runningAsRoot());
@@ -106,6 +115,19 @@ public final class WorkerRole {
     environment.lifecycle().manage(closing(launcher));
     environment.lifecycle().manage(fleet);
     TaskDispatcher dispatcher = FleetTaskHandlers.register(new TaskDispatcher(nodeId), fleet);
+    telegram.ifPresent(bot -> fleet.setNotices(new TelegramNotices(storage, bot)));
+    ScheduledExecutorService typingTimer = typingTimer();
+    environment.lifecycle().manage(shuttingDown(typingTimer));
+    dispatcher.register(
+        RouteMessage.class,
+        new RouteMessageHandler(
+            fleet,
+            storage,
+            telegram,
+            new ReplyPublisher(connection, new ReplyTopology(topology)),
+            settings.maxAttempts(),
+            typingTimer,
+            clock));
     TaskConsumer consumer =
         new TaskConsumer(
             connection,
@@ -161,6 +183,24 @@ public final class WorkerRole {
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("timed out declaring the queue of worker " + nodeId, e);
     }
+  }
+
+  private static ScheduledExecutorService typingTimer() {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread thread = new Thread(r, "typing-indicator");
+          thread.setDaemon(true);
+          return thread;
+        });
+  }
+
+  private static Managed shuttingDown(ScheduledExecutorService executor) {
+    return new Managed() {
+      @Override
+      public void stop() {
+        executor.shutdownNow();
+      }
+    };
   }
 
   private static Managed closing(GatewayLauncher launcher) {

@@ -6,6 +6,7 @@ import io.clawhive.core.storage.InstanceState;
 import io.clawhive.worker.fleet.TenantGateways;
 import io.clawhive.worker.gateway.GatewayClient;
 import io.clawhive.worker.gateway.GatewayUnavailableException;
+import io.clawhive.worker.runtime.GatewayCommand;
 import io.clawhive.worker.standin.StandIn;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +43,8 @@ final class StandInTenantGateways implements TenantGateways, AutoCloseable {
       String token = "standin-token-" + i;
       Path config = dir.resolve("standin-" + i + ".json");
       Files.writeString(config, "{\"gateway\":{\"auth\":{\"token\":\"" + token + "\"}}}");
-      ProcessBuilder builder = new ProcessBuilder(StandIn.command().command(port));
+      ProcessBuilder builder =
+          new ProcessBuilder(GatewayCommand.gatewayRun(StandIn.program(), port));
       builder.environment().put("OPENCLAW_CONFIG_PATH", config.toString());
       builder
           .redirectErrorStream(true)
