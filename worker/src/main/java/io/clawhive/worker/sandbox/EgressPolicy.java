@@ -102,6 +102,39 @@ public final class EgressPolicy {
     LOG.info("egress policy for {} (uid {}) removed", user.name(), user.uid());
   }
 
+  /**
+   * Removes everything this policy installed on the host: the OUTPUT jump, every tenant chain and
+   * the chain itself (for taking a node out of service, and for tests).
+   */
+  public synchronized void uninstall() {
+    for (Path tool : tools.values()) {
+      while (run(tool, prepend("-C", rules.outputJump())).ok()) {
+        if (!run(tool, prepend("-D", rules.outputJump())).ok()) {
+          break;
+        }
+      }
+      HostTool.Result all = run(tool, List.of("-S"));
+      List<String> chains =
+          all.output()
+              .lines()
+              .filter(l -> l.startsWith("-N " + rules.chain()))
+              .map(l -> l.substring(3).trim())
+              .filter(c -> c.equals(rules.chain()) || c.startsWith(rules.chain() + "-"))
+              .toList();
+      for (String chain : chains) {
+        run(tool, List.of("-F", chain));
+      }
+      for (String chain : chains) {
+        HostTool.Result deleted = run(tool, List.of("-X", chain));
+        if (!deleted.ok()) {
+          LOG.warn("cannot delete chain {}: {}", chain, deleted.firstLine());
+        }
+      }
+    }
+    tenants.clear();
+    LOG.info("egress policy chain {} removed from {}", rules.chain(), families());
+  }
+
   /** What is wrong with the installed rules (empty when everything is in place). */
   public List<String> problems() {
     List<String> problems = new ArrayList<>();
