@@ -286,6 +286,39 @@ class SandboxIsolationTest {
   }
 
   @Test
+  void healthCheckSeesAMissingRuleAndDeleteRemovesTheTenantsChain() {
+    SystemUser userF = user("sbxf");
+    isolation.onInstanceCreated(userF, StandIn.port());
+    EgressPolicy policy = isolation.egressPolicy().orElseThrow();
+    assertThat(isolation.healthCheck().execute().isHealthy()).isTrue();
+
+    HostTool.Result removed =
+        HostTool.run(
+            List.of(
+                "iptables",
+                "-w",
+                "-D",
+                SandboxHost.TEST_CHAIN,
+                "-m",
+                "owner",
+                "--uid-owner",
+                Integer.toString(userF.uid()),
+                "-j",
+                policy.userChain(userF)));
+    assertThat(removed.ok()).as(removed.output()).isTrue();
+    var broken = isolation.healthCheck().execute();
+    assertThat(broken.isHealthy()).isFalse();
+    assertThat(broken.getMessage()).contains("V4: no jump to " + policy.userChain(userF));
+
+    isolation.onInstanceCreated(userF, StandIn.port()); // idempotent repair
+    assertThat(isolation.healthCheck().execute().isHealthy()).isTrue();
+    isolation.onInstanceDeleted(userF);
+    assertThat(policy.listRules("V4", policy.userChain(userF))).isEmpty();
+    assertThat(policy.listRules("V6", policy.userChain(userF))).isEmpty();
+    assertThat(isolation.healthCheck().execute().isHealthy()).isTrue();
+  }
+
+  @Test
   void memoryLimitStillBitesInsideTheSandbox() throws Exception {
     SystemUser userC = user("sbxc");
     int portC = StandIn.port();
