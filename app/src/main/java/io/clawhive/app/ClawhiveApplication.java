@@ -59,6 +59,7 @@ public final class ClawhiveApplication extends Application<ClawhiveConfiguration
 
   @Override
   public void run(ClawhiveConfiguration configuration, Environment environment) throws Exception {
+    AdminTasksGuard.install(environment, configuration.getApi().adminToken());
     Node.build(configuration, environment);
   }
 }

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -23,6 +25,7 @@ public final class GatewayLauncher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayLauncher.class);
   private static final File DEV_NULL = new File("/dev/null");
+  private static final int MAX_ATTACH_ROUNDS = 10;
 
   private final LauncherSettings settings;
   private final ResourceLimiter limiter;
@@ -81,6 +84,7 @@ public final class GatewayLauncher implements AutoCloseable {
     }
     try {
       group.attach(process.pid());
+      attachEarlyChildren(group, process.toHandle());
       PidFile.write(spec.pidFile(), process.toHandle());
       String marker = "--- clawhive: started pid " + process.pid() + " at " + startedAt + "\n";
       byte[] bytes = marker.getBytes(StandardCharsets.UTF_8);
@@ -100,6 +104,30 @@ public final class GatewayLauncher implements AutoCloseable {
         spec.user().map(u -> u.name()).orElse("(worker)"));
     return new GatewayProcess(
         id, spec.port(), process, group, spec.pidFile(), startedAt, cleanupExecutor);
+  }
+
+  /**
+   * Moves children that the process forked before it was attached (e.g. bubblewrap's namespace init
+   * and the gateway under it) into the group too, until no new one shows up; one that exits
+   * meanwhile is skipped.
+   */
+  static void attachEarlyChildren(LimitGroup group, ProcessHandle root) {
+    Set<Long> moved = new HashSet<>();
+    for (int round = 0; round < MAX_ATTACH_ROUNDS; round++) {
+      List<ProcessHandle> fresh = root.descendants().filter(p -> moved.add(p.pid())).toList();
+      if (fresh.isEmpty()) {
+        return;
+      }
+      for (ProcessHandle child : fresh) {
+        try {
+          group.attach(child.pid());
+        } catch (RuntimeException e) {
+          if (child.isAlive()) {
+            throw e;
+          }
+        }
+      }
+    }
   }
 
   @Override

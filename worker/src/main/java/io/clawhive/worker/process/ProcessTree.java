@@ -16,9 +16,27 @@ final class ProcessTree {
     return all;
   }
 
-  /** SIGTERM to every live member. */
+  /** The sandbox wrapper's executable name (bubblewrap). */
+  static final String SANDBOX_WRAPPER = "bwrap";
+
+  /**
+   * SIGTERM to every live member except sandbox wrappers: bubblewrap does not forward SIGTERM, and
+   * its death would SIGKILL the sandboxed gateway at once (--die-with-parent); it exits by itself
+   * with the gateway's exit code once the gateway has shut down cleanly.
+   */
   static void terminate(Collection<ProcessHandle> processes) {
-    processes.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroy);
+    processes.stream()
+        .filter(ProcessHandle::isAlive)
+        .filter(p -> !isSandboxWrapper(p))
+        .forEach(ProcessHandle::destroy);
+  }
+
+  static boolean isSandboxWrapper(ProcessHandle process) {
+    return process
+        .info()
+        .command()
+        .map(c -> c.equals(SANDBOX_WRAPPER) || c.endsWith("/" + SANDBOX_WRAPPER))
+        .orElse(false);
   }
 
   /** SIGKILL to every live member. */

@@ -2,6 +2,7 @@ package io.clawhive.worker.skills;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clawhive.worker.process.CommandWrapper;
 import io.clawhive.worker.runtime.CommandResult;
 import io.clawhive.worker.runtime.GatewayCommand;
 import io.clawhive.worker.runtime.RuntimeCommandRunner;
@@ -57,9 +58,23 @@ public final class SkillInstaller {
    */
   public List<SkillInstallResult> install(
       String instanceId, Path workdir, Path home, Path clawhubConfig, List<String> slugs) {
+    return install(instanceId, workdir, home, clawhubConfig, slugs, CommandWrapper.NONE);
+  }
+
+  /**
+   * As {@link #install(String, Path, Path, Path, List)}, each {@code clawhub} command run through
+   * {@code wrapper} (e.g. as the instance's user inside its sandbox).
+   */
+  public List<SkillInstallResult> install(
+      String instanceId,
+      Path workdir,
+      Path home,
+      Path clawhubConfig,
+      List<String> slugs,
+      CommandWrapper wrapper) {
     List<SkillInstallResult> results = new ArrayList<>();
     for (String slug : slugs) {
-      SkillInstallResult result = installOne(workdir, home, clawhubConfig, slug);
+      SkillInstallResult result = installOne(workdir, home, clawhubConfig, slug, wrapper);
       if (result.status() == SkillInstallResult.Status.FAILED) {
         LOG.warn(
             "instance {}: skill {} not installed, recorded as failed: {}",
@@ -74,7 +89,8 @@ public final class SkillInstaller {
     return List.copyOf(results);
   }
 
-  private SkillInstallResult installOne(Path workdir, Path home, Path clawhubConfig, String slug) {
+  private SkillInstallResult installOne(
+      Path workdir, Path home, Path clawhubConfig, String slug, CommandWrapper wrapper) {
     if (!SAFE_SLUG.matcher(slug).matches()) {
       return failed(slug, "invalid slug");
     }
@@ -87,8 +103,9 @@ public final class SkillInstaller {
     argv.add(runtime.clawhubEntry().toString());
     argv.addAll(List.of("install", slug, "--workdir", workdir.toString(), "--no-input"));
     registry.ifPresent(r -> argv.addAll(List.of("--registry", r)));
+    Map<String, String> env = environment(home, clawhubConfig);
     CommandResult result =
-        RuntimeCommandRunner.run(argv, environment(home, clawhubConfig), workdir, timeoutPerSkill);
+        RuntimeCommandRunner.run(wrapper.wrap(argv, env, workdir), env, workdir, timeoutPerSkill);
     if (result.timedOut()) {
       return failed(slug, "clawhub install timed out after " + timeoutPerSkill);
     }

@@ -139,6 +139,35 @@ public final class StandIn {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** What a command run through the stand-in's test /exec hook did. */
+  public record ExecResult(int exit, String output) {}
+
+  /** Runs {@code sh -c cmd} inside the stand-in (as its user, in its sandbox) via the test hook. */
+  public static ExecResult exec(int port, String token, String cmd)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + port
+                            + "/__standin/exec?cmd="
+                            + java.net.URLEncoder.encode(
+                                cmd, java.nio.charset.StandardCharsets.UTF_8)))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("exec hook answered " + response.statusCode() + ": " + response.body());
+    }
+    Object body = MiniJson.parse(response.body());
+    return new ExecResult(
+        ((Number) MiniJson.path(body, "exit")).intValue(),
+        String.valueOf(MiniJson.path(body, "output")));
+  }
+
   /** True when something accepts connections on the loopback port. */
   public static boolean listening(int port) {
     try (java.net.Socket s = new java.net.Socket()) {

@@ -27,12 +27,15 @@ import java.util.concurrent.Executors;
  * <p>Serves /healthz, /readyz, {@code POST /v1/chat/completions} (bearer; echo with a per-user turn
  * count) and bearer-protected controls under /__standin/: {@code crash}, {@code hang} (probes stop
  * answering), {@code hog?mb=N} (allocate N MiB, 0 = until killed), {@code env}, {@code read?path=},
- * {@code spawn} (a {@code sleep} child, to test tree kills).
+ * {@code spawn} (a {@code sleep} child, to test tree kills), and {@code exec?cmd=} (TEST HOOK: runs
+ * {@code sh -c cmd} as the gateway's own user, inside whatever sandbox it runs in, and answers
+ * {@code {"exit":N,"output":"..."}} — lets tests act as a hostile tenant's agent would).
  */
 public final class StandInGateway {
 
   private static final long HOG_CHUNK_BYTES = 4L * 1024 * 1024;
   private static final int PAGE = 4096;
+  private static final long EXEC_TIMEOUT_SECONDS = 20;
 
   private final String token;
   private final long readyAtMillis;
@@ -168,7 +171,36 @@ public final class StandInGateway {
                 .start();
         send(ex, 200, "{\"pid\":" + child.pid() + "}");
       }
+      case "exec" -> exec(ex, query.get("cmd"));
       default -> send(ex, 404, "{\"error\":\"unknown control\"}");
+    }
+  }
+
+  private static void exec(HttpExchange ex, String cmd) throws IOException {
+    Path out = Files.createTempFile("standin-exec", ".out");
+    try {
+      Process process =
+          new ProcessBuilder("sh", "-c", cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
+      int exit;
+      if (process.waitFor(EXEC_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+        exit = process.exitValue();
+      } else {
+        process.destroyForcibly();
+        exit = -1;
+      }
+      String output = Files.readString(out);
+      send(ex, 200, "{\"exit\":" + exit + ",\"output\":" + MiniJson.quote(output) + "}");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      send(ex, 500, "{\"error\":\"interrupted\"}");
+    } catch (IOException e) {
+      send(ex, 200, "{\"exit\":-2,\"output\":" + MiniJson.quote(e.toString()) + "}");
+    } finally {
+      Files.deleteIfExists(out);
     }
   }
 

@@ -1,0 +1,254 @@
+package io.clawhive.worker.sandbox;
+
+import io.clawhive.worker.instance.SystemUser;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs the per-tenant egress policy with iptables (and ip6tables when the host has IPv6): a
+ * dedicated chain jumped to from OUTPUT and one chain per tenant uid, matched with the owner
+ * module. All changes are idempotent; a tenant's chain is replaced atomically through {@code
+ * iptables-restore --noflush}.
+ */
+public final class EgressPolicy {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EgressPolicy.class);
+  static final String RESTORE_SUFFIX = "-restore";
+
+  private final EgressRules rules;
+  private final Map<IpFamily, Path> tools;
+  private final Map<Integer, Integer> tenants = new ConcurrentHashMap<>();
+
+  EgressPolicy(EgressRules rules, Map<IpFamily, Path> tools) {
+    this.rules = rules;
+    this.tools = Map.copyOf(tools);
+  }
+
+  /** The families this policy covers (IPv6 only where the host has it). */
+  public List<String> families() {
+    return tools.keySet().stream().map(Enum::name).sorted().toList();
+  }
+
+  String chain() {
+    return rules.chain();
+  }
+
+  /** Creates the chain, its ESTABLISHED rule and the jump from OUTPUT (each when missing). */
+  synchronized void installBase() {
+    for (Map.Entry<IpFamily, Path> e : tools.entrySet()) {
+      Path tool = e.getValue();
+      if (!run(tool, List.of("-S", rules.chain())).ok()) {
+        require(tool, List.of("-N", rules.chain()), "create chain " + rules.chain());
+      }
+      ensure(tool, rules.establishedRule(), true);
+      ensure(tool, rules.outputJump(), true);
+    }
+  }
+
+  /** Installs (or refreshes) the tenant's rules: its own gateway port and the allowances pass. */
+  public synchronized void addTenant(SystemUser user, int gatewayPort) {
+    for (Map.Entry<IpFamily, Path> e : tools.entrySet()) {
+      Path tool = e.getValue();
+      String input = rules.userChainRestore(e.getKey(), user.uid(), gatewayPort);
+      HostTool.Result restored = restore(restoreTool(tool), input);
+      if (!restored.ok()) {
+        throw new EgressPolicyException(
+            user.name(), restoreTool(tool).getFileName() + " failed: " + restored.firstLine());
+      }
+      try {
+        ensure(tool, rules.userJump(user.uid()), false);
+      } catch (IllegalStateException ex) {
+        throw new EgressPolicyException(user.name(), ex.getMessage());
+      }
+    }
+    tenants.put(user.uid(), gatewayPort);
+    LOG.info(
+        "egress policy for {} (uid {}) installed: gateway port {}, {} rules per family on {}",
+        user.name(),
+        user.uid(),
+        gatewayPort,
+        rules.userRules(IpFamily.V4, gatewayPort).size(),
+        families());
+  }
+
+  /** Removes the tenant's jump and chain; missing pieces are fine. */
+  public synchronized void removeTenant(SystemUser user) {
+    for (Path tool : tools.values()) {
+      while (run(tool, prepend("-C", rules.userJump(user.uid()))).ok()) {
+        if (!run(tool, prepend("-D", rules.userJump(user.uid()))).ok()) {
+          break;
+        }
+      }
+      String chain = rules.userChain(user.uid());
+      if (run(tool, List.of("-S", chain)).ok()) {
+        run(tool, List.of("-F", chain));
+        HostTool.Result deleted = run(tool, List.of("-X", chain));
+        if (!deleted.ok()) {
+          throw new EgressPolicyException(
+              user.name(), "cannot delete chain " + chain + ": " + deleted.firstLine());
+        }
+      }
+    }
+    tenants.remove(user.uid());
+    LOG.info("egress policy for {} (uid {}) removed", user.name(), user.uid());
+  }
+
+  /**
+   * Removes everything this policy installed on the host: the OUTPUT jump, every tenant chain and
+   * the chain itself (for taking a node out of service, and for tests).
+   */
+  public synchronized void uninstall() {
+    for (Path tool : tools.values()) {
+      while (run(tool, prepend("-C", rules.outputJump())).ok()) {
+        if (!run(tool, prepend("-D", rules.outputJump())).ok()) {
+          break;
+        }
+      }
+      HostTool.Result all = run(tool, List.of("-S"));
+      List<String> chains =
+          all.output()
+              .lines()
+              .filter(l -> l.startsWith("-N " + rules.chain()))
+              .map(l -> l.substring(3).trim())
+              .filter(c -> c.equals(rules.chain()) || c.startsWith(rules.chain() + "-"))
+              .toList();
+      for (String chain : chains) {
+        run(tool, List.of("-F", chain));
+      }
+      for (String chain : chains) {
+        HostTool.Result deleted = run(tool, List.of("-X", chain));
+        if (!deleted.ok()) {
+          LOG.warn("cannot delete chain {}: {}", chain, deleted.firstLine());
+        }
+      }
+    }
+    tenants.clear();
+    LOG.info("egress policy chain {} removed from {}", rules.chain(), families());
+  }
+
+  /** What is wrong with the installed rules (empty when everything is in place). */
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<IpFamily, Path> e : tools.entrySet()) {
+      String family = e.getKey().name();
+      HostTool.Result all = run(e.getValue(), List.of("-S"));
+      if (!all.ok()) {
+        problems.add(family + ": cannot list rules: " + all.firstLine());
+        continue;
+      }
+      List<String> lines = all.output().lines().toList();
+      if (!lines.contains("-A OUTPUT -j " + rules.chain())) {
+        problems.add(family + ": OUTPUT does not jump to " + rules.chain());
+      }
+      for (Map.Entry<Integer, Integer> tenant : tenants.entrySet()) {
+        int uid = tenant.getKey();
+        String chain = rules.userChain(uid);
+        boolean jumped =
+            lines.stream()
+                .anyMatch(l -> l.contains("--uid-owner " + uid + " ") && l.endsWith("-j " + chain));
+        long count = lines.stream().filter(l -> l.startsWith("-A " + chain + " ")).count();
+        int expected = rules.userRules(e.getKey(), tenant.getValue()).size();
+        if (!jumped) {
+          problems.add(family + ": no jump to " + chain + " for uid " + uid);
+        }
+        if (count != expected) {
+          problems.add(family + ": " + chain + " has " + count + " rules, expected " + expected);
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** The rules as {@code iptables -S CHAIN} prints them, for one family (tests, diagnostics). */
+  public List<String> listRules(String family, String chain) {
+    Path tool = tools.get(IpFamily.valueOf(family));
+    if (tool == null) {
+      return List.of();
+    }
+    HostTool.Result result = run(tool, List.of("-S", chain));
+    return result.ok() ? result.output().lines().toList() : List.of();
+  }
+
+  public String userChain(SystemUser user) {
+    return rules.userChain(user.uid());
+  }
+
+  int tenantCount() {
+    return tenants.size();
+  }
+
+  private void ensure(Path tool, List<String> rule, boolean first) {
+    if (run(tool, prepend("-C", rule)).ok()) {
+      return;
+    }
+    List<String> add = new ArrayList<>();
+    if (first) {
+      add.add("-I");
+      add.add(rule.get(0));
+      add.add("1");
+      add.addAll(rule.subList(1, rule.size()));
+    } else {
+      add.addAll(prepend("-A", rule));
+    }
+    require(tool, add, "add rule " + String.join(" ", rule));
+  }
+
+  private static void require(Path tool, List<String> args, String what) {
+    HostTool.Result result = run(tool, args);
+    if (!result.ok()) {
+      throw new IllegalStateException(
+          tool.getFileName() + " cannot " + what + ": " + result.firstLine());
+    }
+  }
+
+  private static List<String> prepend(String op, List<String> rule) {
+    List<String> args = new ArrayList<>(rule.size() + 1);
+    args.add(op);
+    args.addAll(rule);
+    return args;
+  }
+
+  private static HostTool.Result run(Path tool, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(tool.toString());
+    command.add("-w");
+    command.addAll(args);
+    return HostTool.run(command);
+  }
+
+  static Path restoreTool(Path tool) {
+    return tool.resolveSibling(tool.getFileName() + RESTORE_SUFFIX);
+  }
+
+  private static HostTool.Result restore(Path restoreTool, String input) {
+    ProcessBuilder builder =
+        new ProcessBuilder(restoreTool.toString(), "-w", "--noflush").redirectErrorStream(true);
+    builder.environment().keySet().retainAll(List.of("PATH", "LANG"));
+    try {
+      Process process = builder.start();
+      try (OutputStream in = process.getOutputStream()) {
+        in.write(input.getBytes(StandardCharsets.UTF_8));
+      }
+      byte[] out = process.getInputStream().readAllBytes();
+      if (!process.waitFor(HostTool.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        return new HostTool.Result(-1, "timed out");
+      }
+      return new HostTool.Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return new HostTool.Result(-1, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new HostTool.Result(-1, "interrupted");
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package io.clawhive.worker.sandbox;
+
+import com.codahale.metrics.health.HealthCheck;
+import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.instance.SystemUser;
+import io.clawhive.worker.instance.SystemUsers;
+import io.clawhive.worker.process.CommandWrapper;
+import io.clawhive.worker.process.LaunchSpec;
+import io.clawhive.worker.runtime.RuntimeLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tenant isolation of one worker: checked against the host once at start ({@link #forMode}), then
+ * applied to every gateway launch and runtime command, with the egress policy kept per tenant.
+ *
+ * <p>Use: {@code Isolation.forMode(config, capacity)} at worker start (throws {@link
+ * IsolationUnavailableException} with one line when the host cannot do it), {@link
+ * #onInstanceCreated} after the instance's user exists and its port is known (also at boot for
+ * every existing instance), {@link #apply} on each {@link LaunchSpec}, {@link #commandWrapper} for
+ * {@code clawhub}/{@code openclaw} commands run for an instance, {@link #onInstanceDeleted} before
+ * the user is deleted, and {@link #healthCheck()} registered with the environment.
+ */
+public final class Isolation {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Isolation.class);
+
+  private final IsolationMode mode;
+  private final Optional<EgressPolicy> egress;
+  private final Optional<BubblewrapCommand> bubblewrap;
+  private final Optional<Path> setpriv;
+
+  private Isolation(
+      IsolationMode mode,
+      Optional<EgressPolicy> egress,
+      Optional<BubblewrapCommand> bubblewrap,
+      Optional<Path> setpriv) {
+    this.mode = mode;
+    this.egress = egress;
+    this.bubblewrap = bubblewrap;
+    this.setpriv = setpriv;
+  }
+
+  /**
+   * Checks that this host can provide the configured mode and installs the base egress rules.
+   *
+   * @param tenantsPerHost how many tenants may share this host (the worker's capacity); mode none
+   *     is refused above 1 unless {@code allowSharedNone}
+   */
+  public static Isolation forMode(IsolationConfig config, int tenantsPerHost) {
+    return forMode(config, tenantsPerHost, SystemUsers.runningAsRoot());
+  }
+
+  static Isolation forMode(IsolationConfig config, int tenantsPerHost, boolean root) {
+    IsolationMode mode = config.effectiveMode(root);
+    HostCheck check = new HostCheck(config, mode);
+    if (mode == IsolationMode.NONE) {
+      if (tenantsPerHost > 1 && !config.isAllowSharedNone()) {
+        throw check.missing(
+            tenantsPerHost
+                + " tenants would share this host without separate users or an egress policy;"
+                + " use sandbox or user (as root), or set isolation.allowSharedNone: true"
+                + " for development");
+      }
+      LOG.warn(
+          "!!! ISOLATION MODE NONE: gateways run as the worker's own user, with no sandbox and no"
+              + " egress policy; any tenant can read the worker's files and reach every loopback"
+              + " service. Development only. !!!");
+      return new Isolation(mode, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+    check.requireRoot(root);
+    Path setpriv = check.setpriv();
+    Optional<BubblewrapCommand> bubblewrap = Optional.empty();
+    if (mode == IsolationMode.SANDBOX) {
+      Path bwrap = check.bwrap(setpriv);
+      bubblewrap =
+          Optional.of(
+              new BubblewrapCommand(bwrap, config.getEtc(), config.getExtraReadOnlyPaths()));
+    }
+    EgressRules rules =
+        new EgressRules(
+            config.getChain(),
+            config.getGatewayPortSpan(),
+            config.allowances(),
+            config.isAllowSystemResolvers() ? Resolvers.fromResolvConf() : List.of());
+    EgressPolicy policy = new EgressPolicy(rules, check.firewallTools());
+    check.installPolicy(policy);
+    LOG.info(
+        "isolation mode {}: own user per instance{}, egress policy in chain {} ({}), {}",
+        mode.configName(),
+        mode == IsolationMode.SANDBOX ? ", bubblewrap namespaces" : "",
+        config.getChain(),
+        String.join("+", policy.families()),
+        config);
+    return new Isolation(mode, Optional.of(policy), bubblewrap, Optional.of(setpriv));
+  }
+
+  public IsolationMode mode() {
+    return mode;
+  }
+
+  /** Whether each instance must get its own system user (sandbox and user modes). */
+  public boolean ownUsers() {
+    return mode.ownUser();
+  }
+
+  public Optional<EgressPolicy> egressPolicy() {
+    return egress;
+  }
+
+  /** Installs (or refreshes) the tenant's egress rules; a no-op in mode none. */
+  public void onInstanceCreated(SystemUser user, int gatewayPort) {
+    egress.ifPresent(p -> p.addTenant(user, gatewayPort));
+  }
+
+  /** Removes the tenant's egress rules; a no-op in mode none. */
+  public void onInstanceDeleted(SystemUser user) {
+    egress.ifPresent(p -> p.removeTenant(user));
+  }
+
+  /**
+   * The spec to launch: in sandbox mode its command runs inside bubblewrap (the launcher still
+   * drops to the spec's user first and attaches the cgroup); otherwise unchanged.
+   */
+  public LaunchSpec apply(LaunchSpec spec, InstanceLayout layout, RuntimeLayout runtime) {
+    if (mode.ownUser() && spec.user().isEmpty()) {
+      throw new IllegalArgumentException(
+          "isolation mode " + mode.configName() + " needs a system user for " + spec.instanceId());
+    }
+    if (bubblewrap.isEmpty()) {
+      return spec;
+    }
+    SandboxSpec sandbox =
+        sandboxSpec(layout, spec.user().get(), runtime, spec.environment(), spec.workingDir());
+    return new LaunchSpec(
+        spec.instanceId(),
+        spec.port(),
+        bubblewrap.get().wrap(sandbox, spec.command()),
+        spec.environment(),
+        spec.workingDir(),
+        spec.logFile(),
+        spec.pidFile(),
+        spec.user(),
+        spec.limits());
+  }
+
+  /**
+   * How to run a runtime command (clawhub install, openclaw config validate) for an instance: as
+   * its user, inside its sandbox in sandbox mode. The environment is re-set inside the sandbox.
+   */
+  public CommandWrapper commandWrapper(
+      InstanceLayout layout, Optional<SystemUser> user, RuntimeLayout runtime) {
+    if (!mode.ownUser()) {
+      return CommandWrapper.NONE;
+    }
+    SystemUser tenant =
+        user.orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "isolation mode "
+                        + mode.configName()
+                        + " needs a system user for "
+                        + layout.instanceId()));
+    return (command, environment, workingDir) -> {
+      List<String> wrapped =
+          new ArrayList<>(HostCheck.dropTo(setpriv.orElseThrow(), tenant.uid(), tenant.gid()));
+      if (bubblewrap.isPresent()) {
+        SandboxSpec sandbox = sandboxSpec(layout, tenant, runtime, environment, workingDir);
+        wrapped.addAll(bubblewrap.get().wrap(sandbox, command));
+      } else {
+        wrapped.addAll(command);
+      }
+      return List.copyOf(wrapped);
+    };
+  }
+
+  /** A Dropwizard health check: healthy when every tenant's egress rules are in place. */
+  public HealthCheck healthCheck() {
+    return new EgressHealthCheck(mode, egress);
+  }
+
+  private SandboxSpec sandboxSpec(
+      InstanceLayout layout,
+      SystemUser user,
+      RuntimeLayout runtime,
+      Map<String, String> env,
+      Path workingDir) {
+    Path home = Path.of(env.getOrDefault("HOME", layout.stateDir().toString()));
+    SandboxIdentityFiles.Written identity = SandboxIdentityFiles.write(layout, user, home);
+    return new SandboxSpec(
+        user,
+        env,
+        workingDir,
+        List.of(layout.stateDir(), layout.configDir(), layout.workspaceDir()),
+        List.of(runtime.dir()),
+        identity.passwd(),
+        identity.group());
+  }
+}

@@ -1,0 +1,69 @@
+package io.clawhive.worker.sandbox;
+
+import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.instance.ProvisioningException;
+import io.clawhive.worker.instance.SystemUser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The passwd and group files a sandbox sees instead of the host's: only root, nobody and the
+ * tenant, so a tenant cannot list the other tenants' users (tools still find its own name). Kept in
+ * {@code <instance>/sandbox/}, owned by the worker, readable by all.
+ */
+final class SandboxIdentityFiles {
+
+  static final String DIR = "sandbox";
+  static final String NOLOGIN = "/usr/sbin/nologin";
+
+  record Written(Path passwd, Path group) {}
+
+  private SandboxIdentityFiles() {}
+
+  static Written write(InstanceLayout layout, SystemUser user, Path home) {
+    Path dir = layout.instanceDir().resolve(DIR);
+    Path passwd = dir.resolve("passwd");
+    Path group = dir.resolve("group");
+    try {
+      Files.createDirectories(dir);
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      writePublic(
+          passwd,
+          "root:x:0:0:root:/root:"
+              + NOLOGIN
+              + "\n"
+              + user.name()
+              + ":x:"
+              + user.uid()
+              + ":"
+              + user.gid()
+              + ":clawhive tenant:"
+              + home
+              + ":"
+              + NOLOGIN
+              + "\nnobody:x:65534:65534:nobody:/nonexistent:"
+              + NOLOGIN
+              + "\n");
+      writePublic(
+          group, "root:x:0:\n" + user.name() + ":x:" + user.gid() + ":\nnogroup:x:65534:\n");
+      return new Written(passwd, group);
+    } catch (IOException e) {
+      throw new ProvisioningException(
+          layout.instanceId(), "cannot write sandbox files in " + dir, e);
+    }
+  }
+
+  private static void writePublic(Path file, String content) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    Files.writeString(tmp, content);
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+}

@@ -1,0 +1,198 @@
+package io.clawhive.worker.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.clawhive.worker.fakes.FakeClawHubRegistry;
+import io.clawhive.worker.fakes.FakeModelServer;
+import io.clawhive.worker.fakes.InstalledRuntime;
+import io.clawhive.worker.gateway.ChatReply;
+import io.clawhive.worker.gateway.GatewayClient;
+import io.clawhive.worker.gateway.GatewayConfigRenderer;
+import io.clawhive.worker.gateway.GatewayConfigSpec;
+import io.clawhive.worker.gateway.ModelProvider;
+import io.clawhive.worker.instance.AuthTokens;
+import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.instance.SystemUser;
+import io.clawhive.worker.instance.SystemUsers;
+import io.clawhive.worker.limits.ResourceLimiter;
+import io.clawhive.worker.limits.ResourceLimits;
+import io.clawhive.worker.process.GatewayLauncher;
+import io.clawhive.worker.process.GatewayProcess;
+import io.clawhive.worker.process.LaunchSpec;
+import io.clawhive.worker.process.LauncherSettings;
+import io.clawhive.worker.runtime.GatewayCommand;
+import io.clawhive.worker.runtime.RuntimeLayout;
+import io.clawhive.worker.skills.SkillInstallResult;
+import io.clawhive.worker.skills.SkillInstaller;
+import io.clawhive.worker.standin.StandIn;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real OpenClaw gateway (one at a time) inside the sandbox: ready, answers a chat through the
+ * fake model server (a loopback endpoint the egress policy allows), and {@code clawhub install}
+ * runs as the tenant inside the same sandbox against the fake registry (also allowed).
+ */
+class RealSandboxedGatewayTest {
+
+  private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+  private static final String SKILL_MD =
+      "---\nname: weather\ndescription: Weather lookups\n---\n# Weather\n";
+
+  @TempDir Path dir;
+
+  private final SystemUsers users = new SystemUsers("clawsb-");
+  private SystemUser user;
+  private RuntimeLayout runtime;
+  private FakeModelServer model;
+  private FakeClawHubRegistry registry;
+  private Isolation isolation;
+  private GatewayLauncher launcher;
+  private GatewayProcess gateway;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    SandboxHost.assumeSandboxHost();
+    runtime = InstalledRuntime.assumeInstalled().layout();
+    model = FakeModelServer.start("model-key");
+    registry = FakeClawHubRegistry.start().addSkill("weather", "1.2.0", SKILL_MD);
+    isolation =
+        Isolation.forMode(
+            SandboxHost.config(
+                "sandbox",
+                List.of(
+                    "127.0.0.1:" + URI.create(model.baseUrl()).getPort(),
+                    "127.0.0.1:" + URI.create(registry.url()).getPort())),
+            2);
+    launcher =
+        new GatewayLauncher(
+            LauncherSettings.defaults(),
+            ResourceLimiter.detect(StandIn.LIMITER_SETTINGS),
+            Clock.systemUTC());
+    user = users.ensure("sbxreal");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (gateway != null) {
+      gateway.stop(Duration.ofSeconds(20)).join();
+    }
+    if (launcher != null) {
+      launcher.close();
+    }
+    if (isolation != null) {
+      if (user != null) {
+        isolation.onInstanceDeleted(user);
+      }
+      isolation.egressPolicy().ifPresent(EgressPolicy::uninstall);
+    }
+    if (user != null) {
+      users.delete(user);
+    }
+    if (model != null) {
+      model.close();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  @Test
+  void realGatewayAnswersAndSkillInstallsInsideTheSandbox() throws Exception {
+    InstanceLayout layout =
+        InstanceLayout.of(StandIn.instancesRoot(dir), "sbxreal").create(Optional.of(user));
+    int port = StandIn.port();
+    String token = AuthTokens.newToken();
+    new GatewayConfigRenderer()
+        .write(
+            new GatewayConfigSpec(
+                port,
+                token,
+                layout.stateDir().resolve("openclaw.log"),
+                layout.workspaceDir(),
+                new ModelProvider(
+                    "fake",
+                    model.baseUrl(),
+                    model.apiKey(),
+                    null,
+                    List.of(FakeModelServer.MODEL_ID))),
+            layout.configFile());
+    InstanceLayout.chown(layout.configFile(), user);
+    isolation.onInstanceCreated(user, port);
+    Map<String, String> env =
+        GatewayCommand.environment(
+            runtime, layout.stateDir(), layout.configFile(), layout.stateDir());
+    LaunchSpec spec =
+        new LaunchSpec(
+            layout.instanceId(),
+            port,
+            GatewayCommand.gatewayRun(runtime, port),
+            env,
+            layout.workspaceDir(),
+            layout.logFile(),
+            layout.pidFile(),
+            Optional.of(user),
+            ResourceLimits.defaults());
+
+    gateway = launcher.launch(isolation.apply(spec, layout, runtime));
+    GatewayClient client =
+        GatewayClient.forLoopback(
+            GatewayClient.newHttpClient(GatewayClient.DEFAULT_CONNECT_TIMEOUT),
+            layout.instanceId(),
+            port,
+            token);
+    await("real gateway ready inside the sandbox")
+        .atMost(READY_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> gateway.isAlive() && client.probe(GatewayClient.READY_PATH).ok());
+    assertThat(ProcessHandle.of(gateway.pid()).flatMap(p -> p.info().command()).orElseThrow())
+        .endsWith("bwrap");
+    assertThat(
+            ProcessHandle.of(gateway.pid())
+                .orElseThrow()
+                .descendants()
+                .filter(p -> p.info().command().orElse("").endsWith("/node"))
+                .map(p -> p.info().user().orElse("?"))
+                .toList())
+        .as("node runs as the tenant")
+        .isNotEmpty()
+        .containsOnly(user.name());
+
+    ChatReply reply = client.chat("tenant-real", "hello from the sandbox");
+    assertThat(reply.content()).isEqualTo("turn 1: hello from the sandbox");
+    assertThat(model.requests()).isNotEmpty();
+
+    SkillInstaller installer =
+        new SkillInstaller(runtime, Optional.of(registry.url()), Duration.ofMinutes(1));
+    List<SkillInstallResult> results =
+        installer.install(
+            layout.instanceId(),
+            layout.workspaceDir(),
+            layout.stateDir(),
+            layout.stateDir().resolve("clawhub/config.json"),
+            List.of("weather"),
+            isolation.commandWrapper(layout, Optional.of(user), runtime));
+    assertThat(results).hasSize(1);
+    assertThat(results.get(0).status())
+        .as(results.get(0).detail())
+        .isEqualTo(SkillInstallResult.Status.INSTALLED);
+    Path skill = layout.workspaceDir().resolve("skills/weather/SKILL.md");
+    assertThat(Files.readString(skill)).isEqualTo(SKILL_MD);
+    assertThat(Files.getOwner(skill).getName())
+        .as("installed by the tenant")
+        .isEqualTo(user.name());
+    assertThat(registry.requests()).isNotEmpty();
+    assertThat(isolation.healthCheck().execute().isHealthy()).isTrue();
+  }
+}
