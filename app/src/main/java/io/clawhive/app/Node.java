@@ -88,9 +88,13 @@ final class Node {
       SchedulerRole.install(
           environment,
           config.getScheduler(),
-          dataSource,
-          !config.getStorage().isH2(dataDir),
-          nodeId);
+          new SchedulerRole.Context(
+              dataSource,
+              !config.getStorage().isH2(dataDir),
+              nodeId,
+              storage,
+              bus.publisher(),
+              clock));
     }
   }
 

@@ -1,13 +1,27 @@
 package io.clawhive.scheduler;
 
 import io.dropwizard.lifecycle.Managed;
+import io.dropwizard.util.Duration;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
@@ -50,8 +64,65 @@ public final class QuartzScheduler implements Managed {
     try {
       StdSchedulerFactory factory = new StdSchedulerFactory(p);
       this.scheduler = factory.getScheduler();
+      // Quartz keeps schedulers in a JVM-wide repository by name; every node object must get its
+      // own scheduler (several nodes share one name in a cluster, and tests run several per JVM).
+      SchedulerRepository.getInstance().remove(SCHEDULER_NAME);
     } catch (SchedulerException e) {
       throw new IllegalStateException("Quartz could not be set up: " + e.getMessage(), e);
+    }
+  }
+
+  /** Quartz builds jobs through these suppliers, so jobs get their dependencies by constructor. */
+  public void useJobs(Map<Class<? extends Job>, Supplier<Job>> jobs) {
+    try {
+      scheduler.setJobFactory(
+          (bundle, unused) -> {
+            Supplier<Job> supplier = jobs.get(bundle.getJobDetail().getJobClass());
+            if (supplier == null) {
+              throw new SchedulerException(
+                  "no factory for job class " + bundle.getJobDetail().getJobClass().getName());
+            }
+            return supplier.get();
+          });
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Quartz refused the job factory: " + e.getMessage(), e);
+    }
+  }
+
+  /** (Re)schedules {@code type} every {@code interval}; safe to call from every node at start. */
+  public void scheduleEvery(String name, Class<? extends Job> type, Duration interval) {
+    schedule(
+        name,
+        type,
+        TriggerBuilder.newTrigger()
+            .withIdentity(name)
+            .startAt(Date.from(Instant.now().plusMillis(interval.toMilliseconds())))
+            .withSchedule(
+                SimpleScheduleBuilder.simpleSchedule()
+                    .withIntervalInMilliseconds(interval.toMilliseconds())
+                    .repeatForever()
+                    .withMisfireHandlingInstructionNextWithRemainingCount())
+            .build());
+  }
+
+  /** (Re)schedules {@code type} on a Quartz cron expression. */
+  public void scheduleCron(String name, Class<? extends Job> type, String cron) {
+    schedule(
+        name,
+        type,
+        TriggerBuilder.newTrigger()
+            .withIdentity(name)
+            .withSchedule(
+                CronScheduleBuilder.cronSchedule(cron).withMisfireHandlingInstructionDoNothing())
+            .build());
+  }
+
+  private void schedule(String name, Class<? extends Job> type, Trigger trigger) {
+    JobDetail job = JobBuilder.newJob(type).withIdentity(name).storeDurably(false).build();
+    try {
+      scheduler.scheduleJob(job, Set.of(trigger), true);
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("cannot schedule job " + name + ": " + e.getMessage(), e);
     }
   }
 

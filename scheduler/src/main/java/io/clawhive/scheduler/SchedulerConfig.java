@@ -12,6 +12,15 @@ import java.util.concurrent.TimeUnit;
 public class SchedulerConfig {
   static final int DEFAULT_THREAD_COUNT = 4;
   static final Duration DEFAULT_CLUSTER_CHECKIN = Duration.seconds(15);
+  static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.minutes(1);
+
+  /** Every night at 03:00 (Quartz cron, in the node's time zone). */
+  static final String DEFAULT_SKILL_UPDATE_CRON = "0 0 3 * * ?";
+
+  static final Duration DEFAULT_PRUNE_INTERVAL = Duration.hours(1);
+  static final Duration DEFAULT_HEALTH_RESULTS_RETENTION = Duration.days(7);
+  static final Duration DEFAULT_JOB_RUNS_RETENTION = Duration.days(30);
+  static final Duration DEFAULT_PROCESSED_UPDATES_RETENTION = Duration.days(3);
 
   @Min(1)
   @Max(64)
@@ -21,6 +30,98 @@ public class SchedulerConfig {
   @NotNull
   @MinDuration(value = 1, unit = TimeUnit.SECONDS)
   private Duration clusterCheckinInterval = DEFAULT_CLUSTER_CHECKIN;
+
+  /** How often every live worker is asked to probe all its gateways. */
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
+
+  /** When the nightly skill update runs (Quartz cron expression). */
+  @NotNull private String skillUpdateCron = DEFAULT_SKILL_UPDATE_CRON;
+
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  private Duration pruneInterval = DEFAULT_PRUNE_INTERVAL;
+
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.HOURS)
+  private Duration healthResultsRetention = DEFAULT_HEALTH_RESULTS_RETENTION;
+
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.HOURS)
+  private Duration jobRunsRetention = DEFAULT_JOB_RUNS_RETENTION;
+
+  /** Must exceed Telegram's 24 h redelivery window, or a late retry could be answered twice. */
+  @NotNull
+  @MinDuration(value = 25, unit = TimeUnit.HOURS)
+  private Duration processedUpdatesRetention = DEFAULT_PROCESSED_UPDATES_RETENTION;
+
+  @jakarta.validation.constraints.AssertTrue(
+      message = "skillUpdateCron must be a valid Quartz cron expression, e.g. '0 0 3 * * ?'")
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isSkillUpdateCronValid() {
+    return org.quartz.CronExpression.isValidExpression(skillUpdateCron);
+  }
+
+  @JsonProperty
+  public Duration getHealthCheckInterval() {
+    return healthCheckInterval;
+  }
+
+  @JsonProperty
+  public void setHealthCheckInterval(Duration healthCheckInterval) {
+    this.healthCheckInterval = healthCheckInterval;
+  }
+
+  @JsonProperty
+  public String getSkillUpdateCron() {
+    return skillUpdateCron;
+  }
+
+  @JsonProperty
+  public void setSkillUpdateCron(String skillUpdateCron) {
+    this.skillUpdateCron = skillUpdateCron == null ? "" : skillUpdateCron.trim();
+  }
+
+  @JsonProperty
+  public Duration getPruneInterval() {
+    return pruneInterval;
+  }
+
+  @JsonProperty
+  public void setPruneInterval(Duration pruneInterval) {
+    this.pruneInterval = pruneInterval;
+  }
+
+  @JsonProperty
+  public Duration getHealthResultsRetention() {
+    return healthResultsRetention;
+  }
+
+  @JsonProperty
+  public void setHealthResultsRetention(Duration healthResultsRetention) {
+    this.healthResultsRetention = healthResultsRetention;
+  }
+
+  @JsonProperty
+  public Duration getJobRunsRetention() {
+    return jobRunsRetention;
+  }
+
+  @JsonProperty
+  public void setJobRunsRetention(Duration jobRunsRetention) {
+    this.jobRunsRetention = jobRunsRetention;
+  }
+
+  @JsonProperty
+  public Duration getProcessedUpdatesRetention() {
+    return processedUpdatesRetention;
+  }
+
+  @JsonProperty
+  public void setProcessedUpdatesRetention(Duration processedUpdatesRetention) {
+    this.processedUpdatesRetention = processedUpdatesRetention;
+  }
 
   @JsonProperty
   public int getThreadCount() {

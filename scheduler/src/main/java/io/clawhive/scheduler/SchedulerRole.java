@@ -1,23 +1,46 @@
 package io.clawhive.scheduler;
 
 import com.codahale.metrics.health.HealthCheck;
+import io.clawhive.core.broker.TaskPublisher;
+import io.clawhive.core.storage.Storage;
+import io.clawhive.scheduler.jobs.CheckHealthJob;
+import io.clawhive.scheduler.jobs.JobRunRecorder;
+import io.clawhive.scheduler.jobs.PruneHistoryJob;
+import io.clawhive.scheduler.jobs.UpdateSkillsJob;
 import io.dropwizard.core.setup.Environment;
+import java.time.Clock;
+import java.util.Map;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.quartz.Job;
+import org.quartz.impl.matchers.GroupMatcher;
 
 /**
- * Wires the scheduler role into a node: the clustered Quartz scheduler and its health check. Jobs
- * (nightly skill update, health sweeps) are registered here as they arrive.
+ * Wires the scheduler role into a node: the clustered Quartz scheduler, its jobs (periodic health
+ * sweep, nightly skill update, history pruning; each run recorded in {@code job_runs}) and its
+ * health check.
  */
 public final class SchedulerRole {
   private SchedulerRole() {}
 
-  public static QuartzScheduler install(
-      Environment environment,
-      SchedulerConfig config,
+  /** What the scheduler needs from the rest of the node. */
+  public record Context(
       DataSource dataSource,
       boolean postgres,
-      String nodeId) {
-    QuartzScheduler quartz = new QuartzScheduler(config, dataSource, postgres, nodeId);
+      String nodeId,
+      Storage storage,
+      TaskPublisher publisher,
+      Clock clock) {}
+
+  public static QuartzScheduler install(
+      Environment environment, SchedulerConfig config, Context node) {
+    QuartzScheduler quartz =
+        new QuartzScheduler(config, node.dataSource(), node.postgres(), node.nodeId());
+    quartz.useJobs(jobs(config, node));
+    quartz.scheduleEvery(
+        CheckHealthJob.NAME, CheckHealthJob.class, config.getHealthCheckInterval());
+    quartz.scheduleCron(UpdateSkillsJob.NAME, UpdateSkillsJob.class, config.getSkillUpdateCron());
+    quartz.scheduleEvery(PruneHistoryJob.NAME, PruneHistoryJob.class, config.getPruneInterval());
     environment.lifecycle().manage(quartz);
     environment
         .healthChecks()
@@ -27,14 +50,40 @@ public final class SchedulerRole {
               @Override
               protected Result check() throws Exception {
                 return quartz.isRunning()
-                    ? Result.healthy("Quartz running, %d job(s)", jobCount(quartz))
+                    ? Result.healthy(
+                        "Quartz running, %d job(s)",
+                        quartz.scheduler().getJobKeys(GroupMatcher.anyGroup()).size())
                     : Result.unhealthy("Quartz is not running");
               }
             });
     return quartz;
   }
 
-  private static int jobCount(QuartzScheduler quartz) throws Exception {
-    return quartz.scheduler().getJobKeys(org.quartz.impl.matchers.GroupMatcher.anyGroup()).size();
+  /** The scheduler with every job scheduled, not yet started. */
+  static QuartzScheduler build(SchedulerConfig config, Context node) {
+    QuartzScheduler quartz =
+        new QuartzScheduler(config, node.dataSource(), node.postgres(), node.nodeId());
+    quartz.useJobs(jobs(config, node));
+    quartz.scheduleEvery(
+        CheckHealthJob.NAME, CheckHealthJob.class, config.getHealthCheckInterval());
+    quartz.scheduleCron(UpdateSkillsJob.NAME, UpdateSkillsJob.class, config.getSkillUpdateCron());
+    quartz.scheduleEvery(PruneHistoryJob.NAME, PruneHistoryJob.class, config.getPruneInterval());
+    return quartz;
+  }
+
+  static Map<Class<? extends Job>, Supplier<Job>> jobs(SchedulerConfig config, Context node) {
+    JobRunRecorder recorder = new JobRunRecorder(node.storage(), node.nodeId(), node.clock());
+    PruneHistoryJob.Retention retention =
+        new PruneHistoryJob.Retention(
+            config.getHealthResultsRetention().toJavaDuration(),
+            config.getJobRunsRetention().toJavaDuration(),
+            config.getProcessedUpdatesRetention().toJavaDuration());
+    return Map.of(
+        CheckHealthJob.class,
+        () -> new CheckHealthJob(node.storage(), node.publisher(), recorder, node.clock()),
+        UpdateSkillsJob.class,
+        () -> new UpdateSkillsJob(node.storage(), node.publisher(), recorder, node.clock()),
+        PruneHistoryJob.class,
+        () -> new PruneHistoryJob(node.storage(), retention, recorder, node.clock()));
   }
 }

@@ -1,0 +1,53 @@
+package io.clawhive.scheduler.jobs;
+
+import io.clawhive.core.broker.TaskPublisher;
+import io.clawhive.core.storage.Storage;
+import io.clawhive.core.storage.WorkerDao;
+import io.clawhive.core.storage.WorkerNode;
+import io.clawhive.core.task.CheckHealth;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobExecutionContext;
+
+/**
+ * Asks every live worker to probe all of its gateways (one {@code CheckHealth} task per worker; the
+ * worker stores the results and restarts what is unhealthy).
+ */
+@DisallowConcurrentExecution
+public final class CheckHealthJob implements Job {
+  public static final String NAME = "check-health";
+
+  /** A worker whose heartbeat is older than this is not asked. */
+  static final Duration LIVE_WITHIN = Duration.ofSeconds(30);
+
+  private final Storage storage;
+  private final TaskPublisher publisher;
+  private final JobRunRecorder recorder;
+  private final Clock clock;
+
+  public CheckHealthJob(
+      Storage storage, TaskPublisher publisher, JobRunRecorder recorder, Clock clock) {
+    this.storage = storage;
+    this.publisher = publisher;
+    this.recorder = recorder;
+    this.clock = clock;
+  }
+
+  @Override
+  public void execute(JobExecutionContext context) {
+    recorder.run(NAME, this::askLiveWorkers);
+  }
+
+  String askLiveWorkers() {
+    Instant now = clock.instant();
+    List<WorkerNode> workers = storage.dao(WorkerDao.class).listLive(now.minus(LIVE_WITHIN));
+    for (WorkerNode worker : workers) {
+      publisher.publish(worker.nodeId(), CheckHealth.of(worker.nodeId(), now));
+    }
+    return "asked " + workers.size() + " live worker(s)";
+  }
+}

@@ -1,0 +1,46 @@
+package io.clawhive.scheduler.jobs;
+
+import io.clawhive.core.storage.JobRunDao;
+import io.clawhive.core.storage.JobRunStatus;
+import io.clawhive.core.storage.Storage;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one execution of a scheduled job and records it in {@code job_runs}: started, then SUCCEEDED
+ * with the job's one-line summary or FAILED with the error. A failing job is logged once and never
+ * thrown into Quartz, which would only log it again.
+ */
+public final class JobRunRecorder {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunRecorder.class);
+
+  private final Storage storage;
+  private final String nodeId;
+  private final Clock clock;
+
+  public JobRunRecorder(Storage storage, String nodeId, Clock clock) {
+    this.storage = storage;
+    this.nodeId = nodeId;
+    this.clock = clock;
+  }
+
+  /** Runs {@code body}, whose result is the run's summary. */
+  public void run(String jobName, Callable<String> body) {
+    JobRunDao runs = storage.dao(JobRunDao.class);
+    long id = runs.start(jobName, nodeId, clock.instant());
+    MDC.put("job", jobName);
+    try {
+      String summary = body.call();
+      runs.finish(id, JobRunStatus.SUCCEEDED, summary, clock.instant());
+      LOG.info("job {} done: {}", jobName, summary);
+    } catch (Throwable t) {
+      LOG.warn("job {} failed, next run as scheduled: {}", jobName, t.toString());
+      runs.finish(id, JobRunStatus.FAILED, t.toString(), clock.instant());
+    } finally {
+      MDC.remove("job");
+    }
+  }
+}
