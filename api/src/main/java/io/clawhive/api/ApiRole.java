@@ -3,7 +3,9 @@ package io.clawhive.api;
 import com.rabbitmq.client.Connection;
 import io.clawhive.api.admin.AdminAuthFilter;
 import io.clawhive.api.admin.DeadLettersResource;
+import io.clawhive.api.admin.InstanceOpsResource;
 import io.clawhive.api.admin.InstancesResource;
+import io.clawhive.api.admin.JobRunsResource;
 import io.clawhive.api.admin.WorkersResource;
 import io.clawhive.api.telegram.LongPoller;
 import io.clawhive.api.telegram.Placement;
@@ -55,6 +57,8 @@ public final class ApiRole {
       Clock clock) {
     environment.jersey().register(new AdminAuthFilter(config.adminToken()));
     environment.jersey().register(new WorkersResource(storage, clock));
+    environment.jersey().register(new InstanceOpsResource(storage, publisher, clock));
+    environment.jersey().register(new JobRunsResource(storage));
     environment
         .jersey()
         .register(

@@ -208,7 +208,7 @@ class NodeTest {
     return brokerPort;
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (java.net.ServerSocket socket =
         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
