@@ -204,19 +204,17 @@ final class E2eNode implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    List<String> users = List.of();
     try {
       if (support != null) {
-        users =
-            instances().stream()
-                .map(Instance::systemUsername)
-                .filter(u -> u != null && u.startsWith(USER_PREFIX))
-                .toList();
         support.after();
         support = null;
+        // after the stop: a pool refill may have made one more instance until then
+        instances().stream()
+            .map(Instance::systemUsername)
+            .filter(u -> u != null && u.startsWith(USER_PREFIX))
+            .forEach(E2eNode::deleteUser);
       }
     } finally {
-      users.forEach(E2eNode::deleteUser);
       deleteSharedQueue();
       dropSchema();
     }
