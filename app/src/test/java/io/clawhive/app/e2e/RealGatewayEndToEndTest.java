@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * comes back in the chat as the model's answer, and the second one shows the gateway sent the
  * conversation so far (the fake counts user turns). Exactly one gateway: no warm pool, one tenant.
  *
- * <p>Isolation: main's worker has no isolation setting yet; as root each instance gets its own
- * system user and no firewall rules are installed, so the model server's loopback port is reachable
- * without an egress allowance.
+ * <p>Isolation: mode {@code none} where the worker offers the setting ({@link
+ * E2eNode#WORKER_HAS_ISOLATION}), else the worker's own user per instance as root; either way no
+ * firewall rules are installed, so the model server's loopback port needs no egress allowance.
  */
 class RealGatewayEndToEndTest {
   /** A real gateway is ready after ≈ 40–60 s on a loaded machine; its first turn takes longer. */
