@@ -275,10 +275,15 @@ final class E2eNode implements AutoCloseable {
   }
 
   private void deleteSharedQueue() throws Exception {
+    deleteSharedQueueOf(nodeId);
+  }
+
+  /** On a shared RabbitMQ, removes the durable task queue of worker {@code workerNode}. */
+  void deleteSharedQueueOf(String workerNode) throws Exception {
     if (!env("CLAWHIVE_TEST_AMQP_URI", "").isEmpty()) {
       try (var connection = AmqpConnections.open(amqpUri(), "e2e-clean");
           var channel = connection.createChannel()) {
-        channel.queueDelete(new BrokerTopology().workerQueue(nodeId));
+        channel.queueDelete(new BrokerTopology().workerQueue(workerNode));
       }
     }
   }

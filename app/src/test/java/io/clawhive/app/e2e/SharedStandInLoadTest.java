@@ -51,6 +51,7 @@ class SharedStandInLoadTest {
     try {
       if (worker != null) {
         worker.close();
+        node.deleteSharedQueueOf(WORKER_NODE_PREFIX + node.nodeId);
       }
       if (node != null) {
         node.close();
