@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import io.clawhive.core.storage.InstanceState;
 import io.clawhive.worker.fleet.TenantGateways;
 import io.clawhive.worker.gateway.GatewayClient;
-import io.clawhive.worker.gateway.GatewayUnavailableException;
 import io.clawhive.worker.runtime.GatewayCommand;
 import io.clawhive.worker.standin.StandIn;
 import java.net.URI;
@@ -18,15 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A test {@link TenantGateways} over a few real stand-in gateway processes (worker test code),
  * shared by tenant id modulo their count: the stand-in keeps one conversation per session key, so
- * tenants sharing a process still have separate conversations. Tenants can be made to fail (gateway
- * unavailable) or to answer slowly. Not the fleet's implementation: it creates no instance rows.
+ * tenants sharing a process still have separate conversations. Not the fleet's implementation: it
+ * creates no instance rows; only {@link SharedStandInLoadTest} uses it.
  */
 final class StandInTenantGateways implements TenantGateways, AutoCloseable {
   private static final HttpClient HTTP = GatewayClient.newHttpClient(Duration.ofSeconds(2));
@@ -34,8 +32,6 @@ final class StandInTenantGateways implements TenantGateways, AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<GatewayClient> clients = new ArrayList<>();
   private final Map<Long, InstanceState> states = new ConcurrentHashMap<>();
-  private final Map<Long, Integer> restarts = new ConcurrentHashMap<>();
-  final Set<Long> failing = ConcurrentHashMap.newKeySet();
 
   StandInTenantGateways(int count, Path dir) throws Exception {
     for (int i = 0; i < count; i++) {
@@ -70,10 +66,6 @@ final class StandInTenantGateways implements TenantGateways, AutoCloseable {
 
   @Override
   public GatewayClient gatewayFor(long tenantId) {
-    if (failing.contains(tenantId)) {
-      throw new GatewayUnavailableException(
-          "standin-for-" + tenantId, "made to fail by the test", null);
-    }
     states.put(tenantId, InstanceState.RUNNING);
     return clients.get((int) (tenantId % clients.size()));
   }
@@ -83,11 +75,7 @@ final class StandInTenantGateways implements TenantGateways, AutoCloseable {
 
   @Override
   public void restart(long tenantId, String reason) {
-    restarts.merge(tenantId, 1, Integer::sum);
-  }
-
-  int restarts(long tenantId) {
-    return restarts.getOrDefault(tenantId, 0);
+    throw new UnsupportedOperationException("the shared stand-ins are not restarted per tenant");
   }
 
   @Override

@@ -6,22 +6,18 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.clawhive.app.ClawhiveApplication;
-import io.clawhive.app.ClawhiveConfiguration;
-import io.clawhive.core.broker.AmqpConnections;
-import io.clawhive.core.broker.BrokerTopology;
-import io.clawhive.core.broker.EmbeddedBroker;
+import io.clawhive.core.storage.Instance;
+import io.clawhive.core.storage.InstanceDao;
+import io.clawhive.core.storage.InstanceState;
 import io.clawhive.core.storage.ProcessedUpdateDao;
-import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.TelegramOffsetDao;
 import io.clawhive.core.storage.TenantDao;
 import io.clawhive.core.storage.TenantStatus;
 import io.clawhive.core.storage.UpdateStatus;
 import io.clawhive.core.telegram.FakeTelegramBotApi;
 import io.clawhive.core.telegram.FakeTelegramBotApi.Sent;
-import io.clawhive.core.telegram.TelegramBotApi;
-import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.DropwizardTestSupport;
+import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.standin.StandIn;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,171 +25,224 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * Telegram in, answers out, through a real api node (DropwizardTestSupport, embedded broker and H2
- * by default; RabbitMQ / PostgreSQL when CLAWHIVE_TEST_AMQP_URI / CLAWHIVE_TEST_DB_URL are set), a
- * worker on the same broker and storage running the route handler over stand-in gateway processes,
- * and a fake Bot API server on loopback.
+ * Telegram in, answers out, through one whole node: roles api and worker (plus scheduler in the
+ * first test) started from config.yml on free ports, embedded broker and H2 (RabbitMQ / PostgreSQL
+ * when CLAWHIVE_TEST_AMQP_URI / CLAWHIVE_TEST_DB_URL are set), the node's own worker fleet running
+ * a stand-in gateway (a real child process) per instance as its {@code worker.gatewayCommand}, and
+ * a fake Bot API server on loopback. Nothing is hand-wired: instances are claimed from the node's
+ * warm pool or provisioned by its fleet, and their rows are read back from storage.
+ *
+ * <p>At most six stand-in processes run at once (pool of one plus five tenants in the ordering
+ * test). The 200-tenant load test is {@link SharedStandInLoadTest}.
+ *
+ * <p>Isolation: the node as main offers it has no {@code worker.isolation} setting yet; as root its
+ * worker gives every instance its own system user (prefix {@value E2eNode#USER_PREFIX}, removed
+ * again by {@link E2eNode#close}) and installs no firewall rules.
  */
 @Tag("infra")
 class TelegramEndToEndTest {
-  private static final Path CONFIG = Path.of("..", "config.yml").toAbsolutePath().normalize();
-  private static final String TOKEN = "424242:e2e-bot-token";
-  private static final String ADMIN_TOKEN = "e2e-admin";
-  private static final String SECRET = "e2e-webhook-secret";
-  private static final String API_NODE = "e2e-api";
-  private static final String WORKER_NODE = "e2e-worker";
+  private static final Duration REPLY = Duration.ofSeconds(60);
+  private static final String ECHO_FORMAT = "echo: %s (turn %d)";
 
-  /** Tenants in the load test; -Dclawhive.e2e.tenants=200 is the figure (default). */
-  private static final int TENANTS = Integer.getInteger("clawhive.e2e.tenants", 200);
-
-  private static final int MESSAGES_PER_TENANT = 5;
-
-  /** Stand-in gateway processes shared by the tenants (each is a JVM). */
-  private static final int STAND_INS = Integer.getInteger("clawhive.e2e.standins", 3);
-
-  @TempDir Path dataDir;
+  @TempDir Path dir;
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
-  private final int brokerPort = freePort();
   private FakeTelegramBotApi telegram;
-  private StandInTenantGateways gateways;
-  private DropwizardTestSupport<ClawhiveConfiguration> node;
-  private TestWorker worker;
-  private Storage storage;
-  private String schema;
+  private E2eNode node;
 
   @BeforeEach
-  void startFakes() throws Exception {
-    telegram = new FakeTelegramBotApi(TOKEN);
-    gateways = new StandInTenantGateways(STAND_INS, Files.createDirectories(dataDir.resolve("si")));
+  void startFakeTelegram() throws Exception {
+    telegram = new FakeTelegramBotApi(E2eNode.BOT_TOKEN);
   }
 
   @AfterEach
   void stopAll() throws Exception {
-    if (worker != null) {
-      worker.close();
+    try {
+      if (node != null) {
+        node.close();
+      }
+    } finally {
+      telegram.close();
     }
-    if (node != null) {
-      node.after();
-    }
-    Path log = dataDir.resolve("node.log");
-    if (Files.exists(log)) {
-      Files.readAllLines(log).stream()
-          .filter(line -> line.startsWith("WARN") || line.startsWith("ERROR"))
-          .limit(20)
-          .forEach(line -> System.out.println("node.log: " + line));
-      assertThat(Files.readAllLines(log)).as("node log").noneMatch(l -> l.startsWith("ERROR"));
-    }
-    gateways.close();
-    telegram.close();
-    dropSchema();
   }
 
   @Test
-  void firstMessageGetsTheAgentsReplyAndOffsetsAdvance() throws Exception {
-    start("polling");
-    telegram.addUpdate(FakeTelegramBotApi.textUpdate(1, 1001, "hello"));
+  void firstMessagesClaimPoolInstancesAndAreAnsweredByTheTenantsGateway() throws Exception {
+    node =
+        new E2eNode(dir, "api,worker,scheduler")
+            .standIns(StandIn.program(), 1)
+            .telegram(telegram.baseUrl(), "polling")
+            .start();
+    Instance pooled = awaitPool(1).get(0);
+    Instant sentAt = Instant.now();
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTo(1001).size() == 1);
+    telegram.addUpdate(FakeTelegramBotApi.textUpdate(1, 1001, "hello"));
+    await().atMost(REPLY).until(() -> telegram.sentTo(1001).size() == 1);
     Sent reply = telegram.sentTo(1001).get(0);
-    assertThat(reply.text()).isEqualTo("echo: hello (turn 1)");
+    assertThat(reply.text()).isEqualTo(echo("hello", 1));
     assertThat(reply.replyTo()).isEqualTo(1);
     assertThat(telegram.actions()).contains(new FakeTelegramBotApi.Action(1001, "typing"));
-    assertThat(storage.dao(TenantDao.class).findById(1001))
+    Instance first = instanceOf(1001);
+    assertThat(first.id()).as("the tenant got the pool instance").isEqualTo(pooled.id());
+    assertThat(first.createdAt()).as("created before the message").isBefore(sentAt);
+    assertThat(first.actualState()).isEqualTo(InstanceState.RUNNING);
+    assertThat(first.workerNode()).isEqualTo(node.nodeId);
+    assertThat(first.pid()).isEqualTo(pooled.pid());
+    assertAlive(first.pid());
+    assertThat(node.storage().dao(TenantDao.class).findById(1001))
         .hasValueSatisfying(t -> assertThat(t.status()).isEqualTo(TenantStatus.ACTIVE));
     await().atMost(Duration.ofSeconds(10)).until(() -> status(1) == UpdateStatus.ANSWERED);
-    assertThat(storage.dao(TelegramOffsetDao.class).findNextOffset("424242")).contains(2L);
+    assertThat(node.storage().dao(TelegramOffsetDao.class).findNextOffset("424242")).contains(2L);
 
-    telegram.addUpdate(FakeTelegramBotApi.textUpdate(2, 1001, "again"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTo(1001).size() == 2);
-    assertThat(telegram.sentTo(1001).get(1).text()).isEqualTo("echo: again (turn 2)");
+    // the pool refills; the second tenant gets an instance of its own
+    Instance refill = awaitPool(1).get(0);
+    telegram.addUpdate(FakeTelegramBotApi.textUpdate(2, 1002, "second tenant"));
+    telegram.addUpdate(FakeTelegramBotApi.textUpdate(3, 1001, "again"));
+    await().atMost(REPLY).until(() -> telegram.sentTo(1002).size() == 1);
+    await().atMost(REPLY).until(() -> telegram.sentTo(1001).size() == 2);
+    assertThat(telegram.sentTo(1002).get(0).text()).isEqualTo(echo("second tenant", 1));
+    assertThat(telegram.sentTo(1001).get(1).text()).isEqualTo(echo("again", 2));
+    Instance second = instanceOf(1002);
+    assertThat(second.id()).isEqualTo(refill.id()).isNotEqualTo(first.id());
+    assertThat(second.port()).isNotEqualTo(first.port());
+    assertThat(second.pid()).isNotEqualTo(first.pid());
+    assertThat(second.actualState()).isEqualTo(InstanceState.RUNNING);
   }
 
   @Test
-  void everyUpdateOfManyTenantsIsAnsweredExactlyOnceInOrder() throws Exception {
-    start("polling");
-    long started = System.nanoTime();
-    int updateId = 100;
-    for (int m = 0; m < MESSAGES_PER_TENANT; m++) {
-      for (int t = 0; t < TENANTS; t++) {
-        telegram.addUpdate(FakeTelegramBotApi.textUpdate(updateId++, 5000 + t, "m" + m));
-      }
-    }
-    int expected = TENANTS * MESSAGES_PER_TENANT;
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> telegram.sent().size() >= expected);
-    long millis = (System.nanoTime() - started) / 1_000_000;
-    System.out.printf(
-        "e2e load: %d tenants x %d messages answered in %d ms (%.0f msg/s), %d stand-ins%n",
-        TENANTS, MESSAGES_PER_TENANT, millis, expected * 1000.0 / millis, STAND_INS);
+  void restartGivesTheTenantANewGatewayProcessThatStillAnswers() throws Exception {
+    node = pollingNode(0);
+    telegram.addUpdate(FakeTelegramBotApi.textUpdate(10, 1101, "before"));
+    await().atMost(REPLY).until(() -> telegram.sentTo(1101).size() == 1);
+    Instance before = instanceOf(1101);
+    assertThat(before.pid()).isNotNull();
 
+    telegram.addUpdate(FakeTelegramBotApi.textUpdate(11, 1101, "/restart"));
+    await().atMost(REPLY).until(() -> telegram.sentTo(1101).size() == 2);
+    assertThat(telegram.sentTo(1101).get(1).text()).startsWith("Restarting your agent");
     await()
-        .during(Duration.ofSeconds(1))
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> telegram.sent().size() == expected);
-    for (int t = 0; t < TENANTS; t++) {
-      List<String> texts = telegram.sentTo(5000 + t).stream().map(Sent::text).toList();
-      List<String> wanted =
-          IntStream.range(0, MESSAGES_PER_TENANT)
-              .mapToObj(m -> "echo: m" + m + " (turn " + (m + 1) + ")")
-              .toList();
-      assertThat(texts).as("replies of tenant %d", 5000 + t).containsExactlyElementsOf(wanted);
-    }
+        .atMost(REPLY)
+        .until(
+            () -> {
+              Instance now = instanceOf(1101);
+              return now.actualState() == InstanceState.RUNNING
+                  && now.pid() != null
+                  && !now.pid().equals(before.pid());
+            });
+    Instance after = instanceOf(1101);
+    assertThat(after.id()).isEqualTo(before.id());
+    assertThat(after.restartCount()).isGreaterThan(before.restartCount());
+    assertAlive(after.pid());
+    assertThat(ProcessHandle.of(before.pid()).map(ProcessHandle::isAlive))
+        .isNotEqualTo(Optional.of(true));
+
+    telegram.addUpdate(FakeTelegramBotApi.textUpdate(12, 1101, "after"));
+    await().atMost(REPLY).until(() -> telegram.sentTo(1101).size() == 3);
+    // a new stand-in process starts counting turns afresh (real openclaw keeps its sessions)
+    assertThat(telegram.sentTo(1101).get(2).text()).isEqualTo(echo("after", 1));
   }
 
   @Test
   void aRetriedWebhookUpdateIsAnsweredOnce() throws Exception {
-    start("webhook");
+    node =
+        new E2eNode(dir, "api,worker")
+            .standIns(StandIn.program(), 0)
+            .telegram(telegram.baseUrl(), "webhook")
+            .start();
     assertThat(telegram.webhookCalls())
         .anySatisfy(
             call -> {
               assertThat(call.path("method").asText()).isEqualTo("setWebhook");
-              assertThat(call.path("params").path("secret_token").asText()).isEqualTo(SECRET);
+              assertThat(call.path("params").path("secret_token").asText())
+                  .isEqualTo(E2eNode.WEBHOOK_SECRET);
             });
     String update = FakeTelegramBotApi.textUpdate(7, 2002, "once").toString();
 
-    assertThat(webhook(update, SECRET).statusCode()).isEqualTo(200);
-    assertThat(webhook(update, SECRET).statusCode()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTo(2002).size() == 1);
+    assertThat(webhook(update, E2eNode.WEBHOOK_SECRET).statusCode()).isEqualTo(200);
+    assertThat(webhook(update, E2eNode.WEBHOOK_SECRET).statusCode()).isEqualTo(200);
+    await().atMost(REPLY).until(() -> telegram.sentTo(2002).size() == 1);
     await().atMost(Duration.ofSeconds(10)).until(() -> status(7) == UpdateStatus.ANSWERED);
-    assertThat(webhook(update, SECRET).statusCode()).isEqualTo(200);
+    assertThat(webhook(update, E2eNode.WEBHOOK_SECRET).statusCode()).isEqualTo(200);
     await()
         .during(Duration.ofSeconds(1))
-        .atMost(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
         .until(() -> telegram.sentTo(2002).size() == 1);
+    assertThat(telegram.sentTo(2002).get(0).text()).isEqualTo(echo("once", 1));
+    assertThat(node.instances())
+        .singleElement()
+        .satisfies(i -> assertThat(i.tenantId()).isEqualTo(2002L));
+  }
+
+  @Test
+  void severalTenantsEachGetEveryMessageAnsweredOnceAndInOrder() throws Exception {
+    int tenants = 5;
+    int messages = 5;
+    node = pollingNode(1);
+    awaitPool(1);
+    int updateId = 100;
+    for (int m = 0; m < messages; m++) {
+      for (int t = 0; t < tenants; t++) {
+        telegram.addUpdate(FakeTelegramBotApi.textUpdate(updateId++, 5000 + t, "m" + m));
+      }
+    }
+    int expected = tenants * messages;
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> telegram.sent().size() >= expected);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> telegram.sent().size() == expected);
+    for (int t = 0; t < tenants; t++) {
+      List<String> wanted =
+          IntStream.range(0, messages).mapToObj(m -> echo("m" + m, m + 1)).toList();
+      assertThat(telegram.sentTo(5000 + t))
+          .extracting(Sent::text)
+          .as("replies of tenant %d", 5000 + t)
+          .containsExactlyElementsOf(wanted);
+    }
+    assertThat(node.instances().stream().filter(i -> i.tenantId() != null).map(Instance::id))
+        .hasSize(tenants)
+        .doesNotHaveDuplicates();
+    for (int id = 100; id < updateId; id++) {
+      assertThat(status(id)).as("update %d", id).isEqualTo(UpdateStatus.ANSWERED);
+    }
   }
 
   @Test
   void theWebhookRefusesWhatItCannotTrustAndQueuesNothing() throws Exception {
-    start("webhook");
+    node =
+        new E2eNode(dir, "api,worker")
+            .standIns(StandIn.program(), 0)
+            .telegram(telegram.baseUrl(), "webhook")
+            .start();
+    String secret = E2eNode.WEBHOOK_SECRET;
     String good = FakeTelegramBotApi.textUpdate(8, 3003, "hi").toString();
     assertThat(webhook(good, null).statusCode()).isEqualTo(401);
     assertThat(webhook(good, "wrong-secret").statusCode()).isEqualTo(401);
-    assertThat(webhook("{not json", SECRET).statusCode()).isEqualTo(400);
-    assertThat(webhook("[1,2]", SECRET).statusCode()).isEqualTo(400);
+    assertThat(webhook("{not json", secret).statusCode()).isEqualTo(400);
+    assertThat(webhook("[1,2]", secret).statusCode()).isEqualTo(400);
     assertThat(
-            webhook("{\"update_id\":9,\"message\":" + "x".repeat(300_000) + "}", SECRET)
+            webhook("{\"update_id\":9,\"message\":" + "x".repeat(300_000) + "}", secret)
                 .statusCode())
         .isEqualTo(413);
 
     ObjectNode edit = json.createObjectNode().put("update_id", 10);
     edit.set("edited_message", FakeTelegramBotApi.textUpdate(10, 3003, "edit").get("message"));
-    assertThat(outcome(webhook(edit.toString(), SECRET))).isEqualTo("IGNORED");
+    assertThat(outcome(webhook(edit.toString(), secret))).isEqualTo("IGNORED");
     ObjectNode callback = json.createObjectNode().put("update_id", 11);
     callback
         .putObject("callback_query")
@@ -203,10 +252,10 @@ class TelegramEndToEndTest {
         .put("id", 3003)
         .put("is_bot", false)
         .put("first_name", "U");
-    assertThat(outcome(webhook(callback.toString(), SECRET))).isEqualTo("IGNORED");
+    assertThat(outcome(webhook(callback.toString(), secret))).isEqualTo("IGNORED");
     ObjectNode group = FakeTelegramBotApi.textUpdate(12, 3003, "in a group");
     ((ObjectNode) group.path("message").path("chat")).put("id", -100).put("type", "group");
-    assertThat(outcome(webhook(group.toString(), SECRET))).isEqualTo("IGNORED");
+    assertThat(outcome(webhook(group.toString(), secret))).isEqualTo("IGNORED");
     ObjectNode sticker = FakeTelegramBotApi.textUpdate(13, 3003, "x");
     ((ObjectNode) sticker.path("message")).remove("text");
     ((ObjectNode) sticker.path("message"))
@@ -218,57 +267,75 @@ class TelegramEndToEndTest {
         .put("height", 1)
         .put("is_animated", false)
         .put("is_video", false);
-    assertThat(outcome(webhook(sticker.toString(), SECRET))).isEqualTo("REPLIED");
+    assertThat(outcome(webhook(sticker.toString(), secret))).isEqualTo("REPLIED");
 
     assertThat(telegram.sentTo(3003))
         .extracting(Sent::text)
         .containsExactly(
             "Sorry, I can only read text messages for now. Please write your"
                 + " request as text.");
-    assertThat(storage.dao(TenantDao.class).findById(3003)).isEmpty();
-    assertThat(storage.dao(ProcessedUpdateDao.class).findById(8)).isEmpty();
+    assertThat(node.storage().dao(TenantDao.class).findById(3003)).isEmpty();
+    assertThat(node.storage().dao(ProcessedUpdateDao.class).findById(8)).isEmpty();
+    assertThat(node.instances()).isEmpty();
     assertThat(telegram.calls("sendChatAction")).isZero();
     HttpResponse<String> health =
-        get("http://127.0.0.1:" + node.getAdminPort() + "/healthcheck", null);
+        get("http://127.0.0.1:" + node.adminPort() + "/healthcheck", null);
     assertThat(health.statusCode()).isEqualTo(200);
   }
 
   @Test
   void aRateLimitStormDelaysRepliesButKeepsThemInOrder() throws Exception {
-    start("polling");
+    node = pollingNode(0);
     telegram.rateLimitNext("sendMessage", 4, 1);
     for (int i = 0; i < 3; i++) {
       telegram.addUpdate(FakeTelegramBotApi.textUpdate(200 + i, 4004, "n" + i));
     }
-    await().atMost(Duration.ofSeconds(60)).until(() -> telegram.sentTo(4004).size() == 3);
+    await().atMost(REPLY).until(() -> telegram.sentTo(4004).size() == 3);
     assertThat(telegram.sentTo(4004))
         .extracting(Sent::text)
-        .containsExactly("echo: n0 (turn 1)", "echo: n1 (turn 2)", "echo: n2 (turn 3)");
+        .containsExactly(echo("n0", 1), echo("n1", 2), echo("n2", 3));
     assertThat(telegram.calls("sendMessage")).isGreaterThanOrEqualTo(7);
   }
 
   @Test
   void aLongAnswerIsSplitAtParagraphs() throws Exception {
-    start("polling");
+    node = pollingNode(0);
     String first = "a".repeat(3000);
     String second = "b".repeat(3000);
     telegram.addUpdate(FakeTelegramBotApi.textUpdate(300, 6006, first + "\n\n" + second));
-    await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTo(6006).size() == 2);
+    await().atMost(REPLY).until(() -> telegram.sentTo(6006).size() == 2);
     assertThat(telegram.sentTo(6006))
         .extracting(Sent::text)
         .containsExactly("echo: " + first, second + " (turn 1)");
   }
 
+  /**
+   * The tenant's gateway is broken for good: its config is edited so the stand-in exits 78 (the
+   * OpenClaw config-error code) and /restart brings that on, so the worker marks the instance
+   * FAILED (logging the one expected ERROR: a person must act). The next message is tried the
+   * configured 3 times; then the user gets one failure message and ops see a dead letter.
+   */
   @Test
   void afterTheLastAttemptTheUserGetsOneFailureMessageAndOpsSeeADeadLetter() throws Exception {
-    start("polling");
-    gateways.failing.add(7007L);
-    telegram.addUpdate(FakeTelegramBotApi.textUpdate(400, 7007, "doomed"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> status(400) == UpdateStatus.FAILED);
-    assertThat(telegram.sentTo(7007))
-        .singleElement()
-        .satisfies(s -> assertThat(s.text()).startsWith("Sorry, your agent could not answer"));
-    HttpResponse<String> letters = get(appUrl("/api/v1/dead-letters"), ADMIN_TOKEN);
+    node = pollingNode(0).allowError("FAILED: gateway exited with code 78");
+    node.purgeSharedDeadLetters();
+    telegram.addUpdate(FakeTelegramBotApi.textUpdate(400, 7007, "fine"));
+    await().atMost(REPLY).until(() -> telegram.sentTo(7007).size() == 1);
+    Instance instance = instanceOf(7007);
+    breakConfig(InstanceLayout.of(node.instancesDir, instance.id()).configFile());
+    telegram.addUpdate(FakeTelegramBotApi.textUpdate(401, 7007, "/restart"));
+    await().atMost(REPLY).until(() -> instanceOf(7007).actualState() == InstanceState.FAILED);
+    int before = telegram.sentTo(7007).size();
+
+    telegram.addUpdate(FakeTelegramBotApi.textUpdate(402, 7007, "doomed"));
+    await().atMost(REPLY).until(() -> status(402) == UpdateStatus.FAILED);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> telegram.sentTo(7007).size() == before + 1);
+    assertThat(telegram.sentTo(7007).get(before).text())
+        .startsWith("Sorry, your agent could not answer");
+    HttpResponse<String> letters = get(node.appUrl("/api/v1/dead-letters"), E2eNode.ADMIN_TOKEN);
     assertThat(letters.statusCode()).isEqualTo(200);
     JsonNode list = json.readTree(letters.body());
     assertThat(list.path("total").asLong()).isEqualTo(1);
@@ -278,18 +345,24 @@ class TelegramEndToEndTest {
 
   @Test
   void chatOverHttpCommandsAndReset() throws Exception {
-    start("polling");
-    assertThat(message(8008, "hi").body()).contains("echo: hi (turn 1)");
-    assertThat(message(8008, "there").body()).contains("echo: there (turn 2)");
+    node = pollingNode(0);
+    assertThat(message(8008, "hi").body()).contains(echo("hi", 1));
+    assertThat(message(8008, "there").body()).contains(echo("there", 2));
     assertThat(message(8008, "/status").body()).contains("running and ready");
     assertThat(message(8008, "/reset").body()).contains("fresh conversation");
-    assertThat(message(8008, "after reset").body()).contains("echo: after reset (turn 1)");
+    assertThat(message(8008, "after reset").body()).contains(echo("after reset", 1));
+    long pid = instanceOf(8008).pid();
     assertThat(message(8008, "/restart").body()).contains("Restarting");
-    assertThat(gateways.restarts(8008)).isEqualTo(1);
+    await()
+        .atMost(REPLY)
+        .until(
+            () ->
+                instanceOf(8008).actualState() == InstanceState.RUNNING
+                    && !Long.valueOf(pid).equals(instanceOf(8008).pid()));
     assertThat(message(8008, "/help").body()).contains("/reset");
     HttpResponse<String> unauthorized =
         http.send(
-            HttpRequest.newBuilder(URI.create(appUrl("/api/v1/instances/8008/messages")))
+            HttpRequest.newBuilder(URI.create(node.appUrl("/api/v1/instances/8008/messages")))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"x\"}"))
                 .build(),
@@ -298,147 +371,59 @@ class TelegramEndToEndTest {
   }
 
   @Test
-  void chatOverHttpWorksWithoutABotTokenAndFailsClearly() throws Exception {
-    startNode("polling", false);
+  void chatOverHttpWorksWithoutABotToken() throws Exception {
+    node = new E2eNode(dir, "api,worker").standIns(StandIn.program(), 0).start();
     HttpResponse<String> reply = message(9009, "no bot");
     assertThat(reply.statusCode()).isEqualTo(200);
-    assertThat(json.readTree(reply.body()).path("reply").asText())
-        .isEqualTo("echo: no bot (turn 1)");
-    gateways.failing.add(9010L);
-    HttpResponse<String> failed = message(9010, "x");
-    assertThat(failed.statusCode()).isEqualTo(502);
-    assertThat(failed.body()).contains("could not answer");
+    assertThat(json.readTree(reply.body()).path("reply").asText()).isEqualTo(echo("no bot", 1));
+    assertThat(instanceOf(9009).actualState()).isEqualTo(InstanceState.RUNNING);
+    assertThat(telegram.calls("sendMessage")).isZero();
   }
 
   // ---- helpers ---------------------------------------------------------------------------
 
-  private void start(String mode) throws Exception {
-    startNode(mode, true);
+  private E2eNode pollingNode(int poolSize) throws Exception {
+    return new E2eNode(dir, "api,worker")
+        .standIns(StandIn.program(), poolSize)
+        .telegram(telegram.baseUrl(), "polling")
+        .start();
   }
 
-  private void startNode(String mode, boolean withBot) throws Exception {
-    List<ConfigOverride> overrides =
-        new ArrayList<>(
-            List.of(
-                ConfigOverride.config("dataDir", dataDir.toString()),
-                ConfigOverride.config("nodeId", API_NODE),
-                ConfigOverride.config("roles", "api"),
-                ConfigOverride.config("storage.url", databaseUrl()),
-                ConfigOverride.config("broker.uri", env("CLAWHIVE_TEST_AMQP_URI", "")),
-                ConfigOverride.config("broker.embeddedPort", Integer.toString(brokerPort)),
-                ConfigOverride.config("api.adminToken", ADMIN_TOKEN),
-                ConfigOverride.config("api.httpReplyTimeout", "20s"),
-                ConfigOverride.config("api.access.rateLimitBurst", "20"),
-                ConfigOverride.config("api.telegram.botToken", withBot ? TOKEN : ""),
-                ConfigOverride.config("api.telegram.apiUrl", telegram.baseUrl()),
-                ConfigOverride.config("api.telegram.mode", mode),
-                ConfigOverride.config("api.telegram.pollTimeout", "1s"),
-                ConfigOverride.config(
-                    "api.telegram.webhookUrl", "https://bot.example.test/telegram/webhook"),
-                ConfigOverride.config("api.telegram.webhookSecret", SECRET),
-                ConfigOverride.config("server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config("server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("logging.appenders[0].type", "file"),
-                ConfigOverride.config(
-                    "logging.appenders[0].currentLogFilename",
-                    dataDir.resolve("node.log").toString()),
-                ConfigOverride.config("logging.appenders[0].archive", "false")));
-    if (!env("CLAWHIVE_TEST_DB_URL", "").isEmpty()) {
-      overrides.add(
-          ConfigOverride.config("storage.user", env("CLAWHIVE_TEST_DB_USER", "postgres")));
-    }
-    node =
-        new DropwizardTestSupport<>(
-            ClawhiveApplication.class, CONFIG.toString(), overrides.toArray(ConfigOverride[]::new));
-    node.before();
-    storage = storage();
-    cleanSharedState();
-    worker =
-        new TestWorker(
-            WORKER_NODE,
-            amqpUri(),
-            storage,
-            gateways,
-            withBot ? new TelegramBotApi(telegram.baseUrl(), TOKEN) : null);
+  private static String echo(String text, int turn) {
+    return String.format(ECHO_FORMAT, text, turn);
   }
 
-  /** On a shared PostgreSQL: a fresh schema per test, dropped afterwards. */
-  private String databaseUrl() throws Exception {
-    String pg = env("CLAWHIVE_TEST_DB_URL", "");
-    if (pg.isEmpty()) {
-      return "";
-    }
-    schema = "e2e_" + Long.toHexString(System.nanoTime());
-    try (var connection = adminDataSource().getConnection();
-        var statement = connection.createStatement()) {
-      statement.execute("CREATE SCHEMA " + schema);
-    }
-    return pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+  /** Waits until the pool holds {@code size} RUNNING, unassigned instances; returns them. */
+  private List<Instance> awaitPool(int size) {
+    await()
+        .atMost(REPLY)
+        .until(() -> pooled().size() == size && pooled().stream().allMatch(i -> i.pid() != null));
+    return pooled();
   }
 
-  private void dropSchema() throws Exception {
-    if (schema != null) {
-      try (var connection = adminDataSource().getConnection();
-          var statement = connection.createStatement()) {
-        statement.execute("DROP SCHEMA " + schema + " CASCADE");
-      }
-    }
+  private List<Instance> pooled() {
+    return node.instances().stream()
+        .filter(i -> i.tenantId() == null && i.actualState() == InstanceState.RUNNING)
+        .toList();
   }
 
-  private static PGSimpleDataSource adminDataSource() {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(env("CLAWHIVE_TEST_DB_URL", ""));
-    dataSource.setUser(env("CLAWHIVE_TEST_DB_USER", "postgres"));
-    return dataSource;
+  private Instance instanceOf(long tenant) {
+    return node.storage().dao(InstanceDao.class).findByTenant(tenant).orElseThrow();
   }
 
-  /** On a shared RabbitMQ, earlier runs may leave dead letters behind. */
-  private void cleanSharedState() {
-    if (!env("CLAWHIVE_TEST_AMQP_URI", "").isEmpty()) {
-      try (var connection = AmqpConnections.open(amqpUri(), "e2e-clean");
-          var channel = connection.createChannel()) {
-        channel.queuePurge(new BrokerTopology().deadLetterQueue());
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }
+  private static void assertAlive(Long pid) {
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("pid %d", pid).contains(true);
   }
 
-  private Storage storage() {
-    String pg = env("CLAWHIVE_TEST_DB_URL", "");
-    if (!pg.isEmpty()) {
-      PGSimpleDataSource dataSource = new PGSimpleDataSource();
-      dataSource.setURL(pg);
-      dataSource.setCurrentSchema(schema);
-      dataSource.setUser(env("CLAWHIVE_TEST_DB_USER", "postgres"));
-      return Storage.create(dataSource);
-    }
-    JdbcDataSource dataSource = new JdbcDataSource();
-    dataSource.setURL(node.getConfiguration().getStorage().effectiveUrl(dataDir));
-    dataSource.setUser("clawhive");
-    dataSource.setPassword("");
-    return Storage.create(dataSource);
-  }
-
-  private String amqpUri() {
-    String external = env("CLAWHIVE_TEST_AMQP_URI", "");
-    if (!external.isEmpty()) {
-      return external;
-    }
-    String password =
-        EmbeddedBroker.loadOrCreatePassword(dataDir.resolve("broker").resolve("password"));
-    return "amqp://"
-        + EmbeddedBroker.DEFAULT_USERNAME
-        + ":"
-        + password
-        + "@127.0.0.1:"
-        + brokerPort
-        + "/"
-        + EmbeddedBroker.VIRTUAL_HOST;
+  /** Makes the stand-in exit 78 at its next start, as openclaw does on a config it rejects. */
+  private void breakConfig(Path configFile) throws Exception {
+    ObjectNode config = (ObjectNode) json.readTree(Files.readString(configFile));
+    config.putObject("standin").put("exitAtStart", 78);
+    Files.writeString(configFile, json.writeValueAsString(config));
   }
 
   private UpdateStatus status(long updateId) {
-    return storage
+    return node.storage()
         .dao(ProcessedUpdateDao.class)
         .findById(updateId)
         .map(u -> u.status())
@@ -447,7 +432,7 @@ class TelegramEndToEndTest {
 
   private HttpResponse<String> webhook(String body, String secret) throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(appUrl("/telegram/webhook")))
+        HttpRequest.newBuilder(URI.create(node.appUrl("/telegram/webhook")))
             .timeout(Duration.ofSeconds(20))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -465,9 +450,9 @@ class TelegramEndToEndTest {
   private HttpResponse<String> message(long tenant, String text) throws Exception {
     String body = json.writeValueAsString(Map.of("text", text));
     return http.send(
-        HttpRequest.newBuilder(URI.create(appUrl("/api/v1/instances/" + tenant + "/messages")))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + ADMIN_TOKEN)
+        HttpRequest.newBuilder(URI.create(node.appUrl("/api/v1/instances/" + tenant + "/messages")))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + E2eNode.ADMIN_TOKEN)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
@@ -481,23 +466,5 @@ class TelegramEndToEndTest {
       request.header("Authorization", "Bearer " + token);
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private String appUrl(String path) {
-    return "http://127.0.0.1:" + node.getLocalPort() + path;
-  }
-
-  private static String env(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isBlank() ? fallback : value;
-  }
-
-  private static int freePort() {
-    try (java.net.ServerSocket socket =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

@@ -23,8 +23,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A worker node as a second process would run it, against the api node's broker and storage: its
- * queue, consumer, heartbeat and the route handler over {@link StandInTenantGateways}. (Until the
- * fleet work wires the route handler into WorkerRole, this stands in for {@code roles: [worker]}.)
+ * queue, consumer, heartbeat and the real route handler over {@link StandInTenantGateways}. Only
+ * the load test uses it: the node's own worker would start one gateway process per tenant.
  */
 final class TestWorker implements AutoCloseable {
   static final int MAX_ATTEMPTS = 3;
