@@ -132,7 +132,7 @@ class FleetTest {
   @Test
   void aRejectedConfigFailsWithTheGatewaysReasonAndNeverStarts() {
     ConfigCheck rejecting =
-        (id, env) -> {
+        (id, env, wrapper) -> {
           throw new GatewayConfigRejectedException(
               id, Path.of(env.get("OPENCLAW_CONFIG_PATH")), "Unrecognized key: \"bogus\"");
         };

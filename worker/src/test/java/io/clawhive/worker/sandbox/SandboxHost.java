@@ -34,7 +34,7 @@ final class SandboxHost {
     IsolationConfig config = new IsolationConfig();
     config.setMode(mode);
     config.setChain(TEST_CHAIN);
-    config.setAllowed(allowed);
+    config.allow(allowed);
     List<String> extra = new ArrayList<>();
     extra.add(testClasses().toString());
     Path javaHome = Path.of(System.getProperty("java.home")).toAbsolutePath();
