@@ -65,7 +65,8 @@ class NodeTest {
     HttpResponse<String> health = get(adminUrl("/healthcheck"), null);
     Map<String, Map<String, Object>> checks =
         json.readValue(health.body(), new TypeReference<>() {});
-    assertThat(checks).containsKeys("storage", "broker", "worker", "scheduler", "deadlocks");
+    assertThat(checks)
+        .containsKeys("storage", "broker", "worker", "isolation", "scheduler", "deadlocks");
     assertThat(checks.values()).allSatisfy(c -> assertThat(c.get("healthy")).isEqualTo(true));
     assertThat(health.statusCode()).isEqualTo(200);
 
@@ -170,6 +171,9 @@ class NodeTest {
             // no OpenClaw runtime in these tests: no pool gateways, and a program instead of it
             ConfigOverride.config("worker.pool.size", "0"),
             ConfigOverride.config("worker.gatewayCommand", "/bin/false"),
+            // these tests run as root in CI: no real users, sandboxes or iptables rules here
+            ConfigOverride.config("worker.isolation.mode", "none"),
+            ConfigOverride.config("worker.isolation.allowSharedNone", "true"),
             ConfigOverride.config("server.applicationConnectors[0].port", "0"),
             ConfigOverride.config("server.adminConnectors[0].port", "0"),
             ConfigOverride.config("logging.appenders[0].type", "file"),

@@ -9,6 +9,7 @@ import io.clawhive.core.storage.Storage;
 import io.clawhive.worker.gateway.GatewayClient;
 import io.clawhive.worker.gateway.GatewayUnavailableException;
 import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.instance.ProvisioningException;
 import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.process.LeftoverReaper;
@@ -17,8 +18,12 @@ import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.skills.SkillInstallResult;
 import io.clawhive.worker.supervision.HealthProbe;
 import io.dropwizard.lifecycle.Managed;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +56,9 @@ public final class Fleet implements TenantGateways, Managed {
 
   /** Extra time on top of the stop grace for all gateways to go at worker stop. */
   static final Duration STOP_ALL_MARGIN = Duration.ofSeconds(5);
+
+  /** Traversable, not listable. */
+  static final String INSTANCES_ROOT_MODE = "rwx--x--x";
 
   private final FleetSettings settings;
   private final Storage storage;
@@ -126,6 +134,7 @@ public final class Fleet implements TenantGateways, Managed {
 
   @Override
   public void start() {
+    prepareInstancesRoot();
     List<PidFile> reaped =
         new LeftoverReaper(settings.policy().stopGrace())
             .reap(InstanceLayout.pidFilesUnder(settings.instancesDir()));
@@ -373,6 +382,20 @@ public final class Fleet implements TenantGateways, Managed {
   }
 
   // ---- internals ----
+
+  /**
+   * The instances root: tenants pass through it to their own instance directory but cannot list it
+   * (0711, set explicitly, whatever the umask).
+   */
+  private void prepareInstancesRoot() {
+    Path root = settings.instancesDir();
+    try {
+      Files.createDirectories(root);
+      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString(INSTANCES_ROOT_MODE));
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new ProvisioningException("*", "cannot prepare the instances directory " + root, e);
+    }
+  }
 
   private void touchMember(Member member) {
     storage.dao(InstanceDao.class).touchActive(member.id, clock.instant());

@@ -113,12 +113,14 @@ public final class GatewayLauncher implements AutoCloseable {
           process.exitValue());
     }
     LogPump.start(id, process.getInputStream(), log);
-    LOG.info(
-        "instance {} gateway started: pid {} port {} user {}",
-        id,
-        process.pid(),
-        spec.port(),
-        spec.user().map(u -> u.name()).orElse("(worker)"));
+    if (process.isAlive()) {
+      LOG.info(
+          "instance {} gateway started: pid {} port {} user {}",
+          id,
+          process.pid(),
+          spec.port(),
+          spec.user().map(u -> u.name()).orElse("(worker)"));
+    }
     return new GatewayProcess(
         id, spec.port(), process, group, spec.pidFile(), startedAt, cleanupExecutor);
   }
