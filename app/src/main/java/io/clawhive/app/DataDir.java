@@ -30,7 +30,8 @@ final class DataDir {
   /** Where the embedded broker keeps its store and password (the task bus's layout). */
   static final String BROKER = "broker";
 
-  static final Set<PosixFilePermission> TRAVERSE_ONLY = PosixFilePermissions.fromString("rwx--x--x");
+  static final Set<PosixFilePermission> TRAVERSE_ONLY =
+      PosixFilePermissions.fromString("rwx--x--x");
   static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
   static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
 
