@@ -8,22 +8,14 @@ import io.clawhive.core.storage.InstanceState;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.worker.gateway.GatewayClient;
 import io.clawhive.worker.gateway.GatewayUnavailableException;
-import io.clawhive.worker.instance.InstanceLayout;
-import io.clawhive.worker.instance.ProvisioningException;
 import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.process.GatewayLauncher;
-import io.clawhive.worker.process.LeftoverReaper;
-import io.clawhive.worker.process.PidFile;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.skills.SkillInstallResult;
 import io.clawhive.worker.supervision.HealthProbe;
 import io.dropwizard.lifecycle.Managed;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,11 +36,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateways of this worker, behind one facade: the operations of tasks and routing, and the
- * worker's start (reconcile toward the desired state stored in {@code instances}, egress rules of
- * every known tenant in place) and stop. The work is done by {@link Claims} (which instance serves
- * a tenant; provisioning through {@link Provisioner}), {@link Lifecycle} (start, stop, restart,
- * removal of one gateway, through the worker's {@link Isolation}), {@link Housekeeping} (pool
- * refill, hibernation, disk quota) and {@link HealthChecks} (probing for CheckHealth).
+ * worker's start ({@link Reconciler}: toward the desired state stored in {@code instances}, egress
+ * rules of every known tenant in place) and stop. The work is done by {@link Claims} (which
+ * instance serves a tenant; provisioning through {@link Provisioner}), {@link Lifecycle} (start,
+ * stop, restart, removal of one gateway, through the worker's {@link Isolation}), {@link
+ * Housekeeping} (pool refill, hibernation, disk quota) and {@link HealthChecks} (probing for
+ * CheckHealth).
  */
 public final class Fleet implements TenantGateways, Managed {
 
@@ -56,9 +49,6 @@ public final class Fleet implements TenantGateways, Managed {
 
   /** Extra time on top of the stop grace for all gateways to go at worker stop. */
   static final Duration STOP_ALL_MARGIN = Duration.ofSeconds(5);
-
-  /** Traversable, not listable. */
-  static final String INSTANCES_ROOT_MODE = "rwx--x--x";
 
   private final FleetSettings settings;
   private final Storage storage;
@@ -134,20 +124,8 @@ public final class Fleet implements TenantGateways, Managed {
 
   @Override
   public void start() {
-    prepareInstancesRoot();
-    List<PidFile> reaped =
-        new LeftoverReaper(settings.policy().stopGrace())
-            .reap(InstanceLayout.pidFilesUnder(settings.instancesDir()));
-    int started = 0;
-    for (Instance row : storage.dao(InstanceDao.class).listByWorker(settings.nodeId())) {
-      Member member = members.adopt(row);
-      member.user.ifPresent(u -> isolation.onInstanceCreated(u, member.port));
-      if (row.desiredState() == InstanceState.RUNNING
-          && row.actualState() != InstanceState.FAILED) {
-        lifecycle.launch(member);
-        started++;
-      }
-    }
+    Reconciler.Outcome boot =
+        new Reconciler(settings, storage, members, lifecycle, isolation).run();
     running = true;
     housekeeping.start();
     LOG.info(
@@ -155,9 +133,9 @@ public final class Fleet implements TenantGateways, Managed {
             + " reaped; isolation {}, pool size {}, ports {}, limits {}, hibernate after {},"
             + " disk quota {} bytes, gateway {}",
         settings.nodeId(),
-        members.all().size(),
-        started,
-        reaped.size(),
+        boot.known(),
+        boot.started(),
+        boot.reaped(),
         isolation.mode().configName(),
         settings.poolSize(),
         settings.ports().capacity() + " bases",
@@ -382,20 +360,6 @@ public final class Fleet implements TenantGateways, Managed {
   }
 
   // ---- internals ----
-
-  /**
-   * The instances root: tenants pass through it to their own instance directory but cannot list it
-   * (0711, set explicitly, whatever the umask).
-   */
-  private void prepareInstancesRoot() {
-    Path root = settings.instancesDir();
-    try {
-      Files.createDirectories(root);
-      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString(INSTANCES_ROOT_MODE));
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new ProvisioningException("*", "cannot prepare the instances directory " + root, e);
-    }
-  }
 
   private void touchMember(Member member) {
     storage.dao(InstanceDao.class).touchActive(member.id, clock.instant());

@@ -12,6 +12,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,9 +74,14 @@ public final class GatewayProcess {
     return process.isAlive();
   }
 
-  /** Completes once the process has exited and its group is cleaned up. */
+  /**
+   * Completes once the process has exited and its group is cleaned up. Dependents never run on the
+   * caller's thread, even when the process is gone already (one that exits within milliseconds,
+   * e.g. exit 78): a supervisor attaching its exit handler while holding its own lock must not
+   * re-enter itself.
+   */
   public CompletableFuture<GatewayExit> onExit() {
-    return exit;
+    return exit.thenApplyAsync(Function.identity());
   }
 
   public OptionalLong memoryUsageBytes() {

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -160,10 +161,16 @@ class GatewayLauncherTest {
 
       GatewayProcess process = launcher.launch(spec);
 
-      GatewayExit exit = process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      GatewayExit exit = process.onExit().get(10, TimeUnit.SECONDS);
       assertThat(exit.exitCode()).isEqualTo(78);
       assertThat(exit.configError()).isTrue();
       assertThat(layout.pidFile()).doesNotExist();
+      Thread caller = Thread.currentThread();
+      Thread ranOn =
+          process.onExit().thenApply(e -> Thread.currentThread()).get(10, TimeUnit.SECONDS);
+      assertThat(ranOn)
+          .as("exit handlers never run inside the caller, even for a process gone already")
+          .isNotSameAs(caller);
     }
   }
 
