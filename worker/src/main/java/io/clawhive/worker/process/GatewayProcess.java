@@ -12,7 +12,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,13 +74,12 @@ public final class GatewayProcess {
   }
 
   /**
-   * Completes once the process has exited and its group is cleaned up. Dependents never run on the
-   * caller's thread, even when the process is gone already (one that exits within milliseconds,
-   * e.g. exit 78): a supervisor attaching its exit handler while holding its own lock must not
-   * re-enter itself.
+   * Completes once the process has exited and its group is cleaned up. For a process that is gone
+   * already (one that exits within milliseconds, e.g. exit 78) it may be complete at once, so a
+   * dependent attached then runs on the attaching thread.
    */
   public CompletableFuture<GatewayExit> onExit() {
-    return exit.thenApplyAsync(Function.identity());
+    return exit;
   }
 
   public OptionalLong memoryUsageBytes() {
