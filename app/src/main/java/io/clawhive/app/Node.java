@@ -16,9 +16,7 @@ import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jdbi3.JdbiFactory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
@@ -38,7 +36,7 @@ final class Node {
   static void build(ClawhiveConfiguration config, Environment environment) throws IOException {
     String nodeId = NodeIdentity.resolve(config);
     Set<Role> roles = config.roles();
-    Path dataDir = prepareDataDir(config.dataDir());
+    Path dataDir = DataDir.prepare(config.dataDir());
     LOG.info("clawhive node starting: {}", config.describe(nodeId));
     Clock clock = Clock.systemUTC();
     environment
@@ -57,6 +55,7 @@ final class Node {
     BrokerFactory brokerConfig = config.getBroker();
     TaskBus bus = TaskBus.open(brokerConfig, dataDir, nodeId, environment);
     Connection connection = bus.connection();
+    DataDir.lockDown(dataDir);
 
     Optional<TelegramBotApi> telegram = ApiRole.telegramClient(config.getApi().getTelegram());
     if (roles.contains(Role.WORKER)) {
@@ -96,16 +95,5 @@ final class Node {
               bus.publisher(),
               clock));
     }
-  }
-
-  /** The data directory holds the database and the broker store: owner-only access. */
-  private static Path prepareDataDir(Path dataDir) throws IOException {
-    Files.createDirectories(dataDir);
-    try {
-      Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
-    } catch (UnsupportedOperationException e) {
-      LOG.warn("cannot restrict permissions of {}: not a POSIX file system", dataDir);
-    }
-    return dataDir;
   }
 }

@@ -2,6 +2,7 @@ package io.clawhive.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -13,6 +14,9 @@ import io.clawhive.core.broker.BrokerTopology;
 import io.clawhive.core.broker.DeadLetters;
 import io.clawhive.core.broker.EmbeddedBroker;
 import io.clawhive.core.broker.TaskPublisher;
+import io.clawhive.core.storage.Instance;
+import io.clawhive.core.storage.InstanceDao;
+import io.clawhive.core.storage.InstanceState;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.Tenant;
 import io.clawhive.core.storage.TenantDao;
@@ -21,6 +25,13 @@ import io.clawhive.core.task.CreateInstance;
 import io.clawhive.core.task.ReplyTo;
 import io.clawhive.core.task.RouteMessage;
 import io.clawhive.core.task.TaskCodec;
+import io.clawhive.worker.instance.SystemUsers;
+import io.clawhive.worker.sandbox.EgressPolicy;
+import io.clawhive.worker.sandbox.Isolation;
+import io.clawhive.worker.sandbox.IsolationConfig;
+import io.clawhive.worker.sandbox.SandboxHost;
+import io.clawhive.worker.standin.StandIn;
+import io.clawhive.worker.standin.StandIn.ExecResult;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import java.net.URI;
@@ -29,10 +40,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +60,8 @@ class NodeTest {
   private static final Path CONFIG = Path.of("..", "config.yml").toAbsolutePath().normalize();
   private static final String ADMIN_TOKEN = "test-admin-token";
   private static final String NODE_ID = "test-node";
+  private static final String TEST_CHAIN = "CLAWTEST-NODE";
+  private static final String TENANT_PREFIX = "clawnt-";
 
   @TempDir Path dataDir;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -65,7 +84,8 @@ class NodeTest {
     HttpResponse<String> health = get(adminUrl("/healthcheck"), null);
     Map<String, Map<String, Object>> checks =
         json.readValue(health.body(), new TypeReference<>() {});
-    assertThat(checks).containsKeys("storage", "broker", "worker", "scheduler", "deadlocks");
+    assertThat(checks)
+        .containsKeys("storage", "broker", "worker", "isolation", "scheduler", "deadlocks");
     assertThat(checks.values()).allSatisfy(c -> assertThat(c.get("healthy")).isEqualTo(true));
     assertThat(health.statusCode()).isEqualTo(200);
 
@@ -99,7 +119,8 @@ class NodeTest {
   }
 
   @Test
-  void aTaskTypeThisWorkerCannotHandleGoesToTheDeadLetterQueue() throws Exception {
+  void aTaskThatCanNeverSucceedGoesToTheDeadLetterQueue() throws Exception {
+    // a Telegram reply is wanted but this node has no bot token: permanent, dead-lettered at once
     node = start("worker", dataDir.resolve("node.log"));
     try (Connection connection = connectToEmbeddedBroker()) {
       BrokerTopology topology = new BrokerTopology();
@@ -116,7 +137,7 @@ class NodeTest {
           .satisfies(
               d -> {
                 assertThat(d.taskType()).isEqualTo(RouteMessage.TYPE);
-                assertThat(d.reason()).contains("no handler for task type route_message");
+                assertThat(d.reason()).contains("no bot token");
               });
     }
   }
@@ -154,27 +175,131 @@ class NodeTest {
     }
   }
 
+  @Test
+  void inUserModeATenantPassesThroughTheDataDirButCannotReadDatabaseOrBrokerPassword()
+      throws Exception {
+    SandboxHost.assumeSandboxHost();
+    assumeReadableByTenants(SandboxHost.testClasses());
+    IsolationConfig isolation = new IsolationConfig();
+    isolation.setMode("user");
+    isolation.setChain(TEST_CHAIN);
+    List<String> tenantUsers = new ArrayList<>();
+    try {
+      node =
+          start(
+              "worker",
+              dataDir.resolve("node.log"),
+              Map.of(
+                  "worker.isolation.mode",
+                  "user",
+                  "worker.isolation.chain",
+                  TEST_CHAIN,
+                  "worker.instanceUserPrefix",
+                  TENANT_PREFIX,
+                  "worker.pool.size",
+                  "1",
+                  "worker.gatewayCommand",
+                  String.join(" ", StandIn.program())));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  storage().dao(InstanceDao.class).listAll().stream()
+                      .anyMatch(i -> i.actualState() == InstanceState.RUNNING));
+      Instance pooled = storage().dao(InstanceDao.class).listAll().get(0);
+      tenantUsers.add(pooled.systemUsername());
+      assertThat(pooled.systemUsername()).startsWith(TENANT_PREFIX);
+
+      Path db = dataDir.resolve("db");
+      Path password = dataDir.resolve("broker").resolve("password");
+      assertThat(Files.getPosixFilePermissions(dataDir)).isEqualTo(perms("rwx--x--x"));
+      assertThat(Files.getPosixFilePermissions(dataDir.resolve("instances")))
+          .isEqualTo(perms("rwx--x--x"));
+      assertThat(Files.getPosixFilePermissions(db)).isEqualTo(perms("rwx------"));
+      assertThat(Files.getPosixFilePermissions(password.getParent())).isEqualTo(perms("rwx------"));
+      assertThat(Files.getPosixFilePermissions(password)).isEqualTo(perms("rw-------"));
+      assertThat(Files.getPosixFilePermissions(db.resolve("clawhive.mv.db")))
+          .isEqualTo(perms("rw-------"));
+
+      ExecResult own =
+          tenant(pooled, "id -un; cat \"$OPENCLAW_CONFIG_PATH\" > /dev/null && echo OWN");
+      assertThat(own.output())
+          .as("the gateway runs as its user and reaches its own files through the data dir")
+          .isEqualTo(pooled.systemUsername() + "\nOWN\n");
+      for (Path secret : List.of(db.resolve("clawhive.mv.db"), password, db, dataDir)) {
+        ExecResult read = tenant(pooled, "cat '" + secret + "' || ls '" + secret + "'");
+        assertThat(read.exit()).as("tenant reading %s", secret).isNotZero();
+        assertThat(read.output()).as("tenant reading %s", secret).contains("Permission denied");
+      }
+    } finally {
+      if (node != null) {
+        node.after();
+        node = null;
+      }
+      SystemUsers users = new SystemUsers(TENANT_PREFIX);
+      tenantUsers.stream()
+          .filter(Objects::nonNull)
+          .forEach(name -> users.find(name).ifPresent(users::delete));
+      Isolation.forMode(isolation, 1).egressPolicy().ifPresent(EgressPolicy::uninstall);
+    }
+  }
+
+  private static ExecResult tenant(Instance instance, String command) throws Exception {
+    return StandIn.exec(instance.port(), instance.authToken(), command);
+  }
+
+  private static Set<PosixFilePermission> perms(String text) {
+    return PosixFilePermissions.fromString(text);
+  }
+
+  /** The stand-in runs as a tenant user here: its classes must be reachable by others. */
+  private static void assumeReadableByTenants(Path classes) throws Exception {
+    for (Path p = classes; p != null; p = p.getParent()) {
+      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p);
+      assumeTrue(
+          mode.contains(PosixFilePermission.OTHERS_EXECUTE)
+              || (!Files.isDirectory(p) && mode.contains(PosixFilePermission.OTHERS_READ)),
+          p
+              + " is not reachable by tenant users: skipping (run the reactor build from a readable"
+              + " checkout)");
+    }
+  }
+
   private DropwizardTestSupport<ClawhiveConfiguration> start(String roles, Path log)
       throws Exception {
+    return start(roles, log, Map.of());
+  }
+
+  /** The node with test defaults, {@code overrides} replacing or adding config values. */
+  private DropwizardTestSupport<ClawhiveConfiguration> start(
+      String roles, Path log, Map<String, String> overrides) throws Exception {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("dataDir", dataDir.toString());
+    values.put("nodeId", NODE_ID);
+    values.put("roles", roles);
+    values.put("storage.url", "");
+    values.put("broker.uri", "");
+    values.put("broker.embeddedPort", Integer.toString(brokerPort));
+    values.put("api.adminToken", ADMIN_TOKEN);
+    // no OpenClaw runtime in these tests: no pool gateways, and a program instead of it
+    values.put("worker.pool.size", "0");
+    values.put("worker.gatewayCommand", "/bin/false");
+    // these tests run as root in CI: no real users, sandboxes or iptables rules unless asked
+    values.put("worker.isolation.mode", "none");
+    values.put("worker.isolation.allowSharedNone", "true");
+    values.put("server.applicationConnectors[0].port", "0");
+    values.put("server.adminConnectors[0].port", "0");
+    values.put("logging.appenders[0].type", "file");
+    values.put("logging.appenders[0].currentLogFilename", log.toString());
+    values.put("logging.appenders[0].archive", "false");
+    values.putAll(overrides);
     var support =
         new DropwizardTestSupport<>(
             ClawhiveApplication.class,
             CONFIG.toString(),
-            ConfigOverride.config("dataDir", dataDir.toString()),
-            ConfigOverride.config("nodeId", NODE_ID),
-            ConfigOverride.config("roles", roles),
-            ConfigOverride.config("storage.url", ""),
-            ConfigOverride.config("broker.uri", ""),
-            ConfigOverride.config("broker.embeddedPort", Integer.toString(brokerPort)),
-            ConfigOverride.config("api.adminToken", ADMIN_TOKEN),
-            // no OpenClaw runtime in these tests: no pool gateways, and a program instead of it
-            ConfigOverride.config("worker.pool.size", "0"),
-            ConfigOverride.config("worker.gatewayCommand", "/bin/false"),
-            ConfigOverride.config("server.applicationConnectors[0].port", "0"),
-            ConfigOverride.config("server.adminConnectors[0].port", "0"),
-            ConfigOverride.config("logging.appenders[0].type", "file"),
-            ConfigOverride.config("logging.appenders[0].currentLogFilename", log.toString()),
-            ConfigOverride.config("logging.appenders[0].archive", "false"));
+            values.entrySet().stream()
+                .map(e -> ConfigOverride.config(e.getKey(), e.getValue()))
+                .toArray(ConfigOverride[]::new));
     support.before();
     return support;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.clawhive.worker.instance.SystemUsers;
+import io.clawhive.worker.sandbox.IsolationConfig;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDataSize;
@@ -57,6 +58,9 @@ public class WorkerConfig {
   @JsonProperty @Valid @NotNull private LimitsConfig limits = new LimitsConfig();
 
   @JsonProperty @Valid @NotNull private SupervisionConfig supervision = new SupervisionConfig();
+
+  /** Tenant isolation: mode (auto|sandbox|user|none), egress allowances, tools. */
+  @JsonProperty @Valid @NotNull private IsolationConfig isolation = new IsolationConfig();
 
   /** A tenant's gateway idle this long is stopped (files kept) until the next message. */
   @JsonProperty
@@ -155,6 +159,10 @@ public class WorkerConfig {
 
   public SupervisionConfig getSupervision() {
     return supervision;
+  }
+
+  public IsolationConfig getIsolation() {
+    return isolation;
   }
 
   public Duration getHibernateAfter() {
@@ -283,6 +291,8 @@ public class WorkerConfig {
         + (gatewayCommand.isEmpty() ? "<openclaw from runtime>" : gatewayCommand)
         + ", "
         + supervision
-        + "}";
+        + ", isolation{"
+        + isolation
+        + "}}";
   }
 }

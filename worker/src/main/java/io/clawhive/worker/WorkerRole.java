@@ -19,7 +19,6 @@ import io.clawhive.worker.fleet.FleetSettings;
 import io.clawhive.worker.fleet.SkillSource;
 import io.clawhive.worker.gateway.GatewayConfigValidator;
 import io.clawhive.worker.gateway.ModelProvider;
-import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.limits.LimiterSettings;
 import io.clawhive.worker.limits.ResourceLimiter;
 import io.clawhive.worker.node.TaskDispatcher;
@@ -31,6 +30,10 @@ import io.clawhive.worker.routing.TelegramNotices;
 import io.clawhive.worker.runtime.RuntimeLayout;
 import io.clawhive.worker.runtime.RuntimeVerifier;
 import io.clawhive.worker.runtime.VerifiedRuntime;
+import io.clawhive.worker.sandbox.EgressAllowance;
+import io.clawhive.worker.sandbox.EndpointAllowances;
+import io.clawhive.worker.sandbox.Isolation;
+import io.clawhive.worker.sandbox.IsolationConfig;
 import io.clawhive.worker.tasks.FleetTaskHandlers;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
@@ -38,6 +41,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -76,8 +80,8 @@ public final class WorkerRole {
       TaskConsumerSettings settings,
       Optional<TelegramBotApi> telegram,
       Clock clock) {
-    FleetSettings fleetSettings =
-        fleetSettings(config, nodeId, dataDir, SystemUsers.runningAsRoot());
+    Isolation isolation = isolation(config);
+    FleetSettings fleetSettings = fleetSettings(config, nodeId, dataDir, isolation.ownUsers());
     ConfigCheck configCheck = ConfigCheck.NONE;
     SkillSource skills = SkillSource.UNAVAILABLE;
     if (fleetSettings.realGateway()) {
@@ -88,7 +92,8 @@ public final class WorkerRole {
           runtime.nodeVersion(),
           runtime.openclawVersion(),
           runtime.clawhubVersion());
-      configCheck = new GatewayConfigValidator(runtime.layout())::validate;
+      GatewayConfigValidator validator = new GatewayConfigValidator(runtime.layout());
+      configCheck = validator::validate;
       skills = SkillSource.clawhub(runtime.layout(), Optional.of(config.getClawhubRegistry()));
     } else {
       LOG.warn(
@@ -108,6 +113,7 @@ public final class WorkerRole {
             configCheck,
             skills,
             new FleetMetrics(environment.metrics()),
+            isolation,
             clock);
     WorkerHeartbeat heartbeat = new WorkerHeartbeat(storage, nodeId, config.getCapacity(), clock);
     heartbeat.liveInstancesFrom(fleet::liveCount);
@@ -140,12 +146,35 @@ public final class WorkerRole {
             clock);
     environment.lifecycle().manage(consumer);
     environment.healthChecks().register("worker", combined(heartbeat.healthCheck(), fleet));
+    environment.healthChecks().register("isolation", isolation.healthCheck());
     return new Installed(fleet, dispatcher);
   }
 
-  /** The fleet's settings from the worker config; users per instance only when root. */
+  /**
+   * The isolation of this worker, checked against the host (throws {@link
+   * io.clawhive.worker.sandbox.IsolationUnavailableException}, one line, when the host cannot
+   * provide the mode). The model endpoint and the ClawHub registry are allowed through the egress
+   * policy when their URLs name a loopback or private IP literal (a local model server).
+   */
+  public static Isolation isolation(WorkerConfig config) {
+    IsolationConfig iso = config.getIsolation();
+    List<EgressAllowance> endpoints = new ArrayList<>();
+    endpoints.addAll(EndpointAllowances.of(config.getModel().getBaseUrl()));
+    endpoints.addAll(EndpointAllowances.of(config.getClawhubRegistry()));
+    endpoints.removeAll(iso.allowances());
+    if (!endpoints.isEmpty()) {
+      iso.addAllowances(endpoints);
+      LOG.info(
+          "egress: tenants may reach {} (local model endpoint / ClawHub registry from the worker"
+              + " config)",
+          endpoints);
+    }
+    return Isolation.forMode(iso, config.getCapacity());
+  }
+
+  /** The fleet's settings from the worker config; users per instance when isolation wants them. */
   public static FleetSettings fleetSettings(
-      WorkerConfig config, String nodeId, Path dataDir, boolean root) {
+      WorkerConfig config, String nodeId, Path dataDir, boolean ownUsers) {
     return new FleetSettings(
         nodeId,
         config.instancesDir(dataDir),
@@ -157,7 +186,7 @@ public final class WorkerRole {
         config.getDiskQuota().toBytes(),
         config.getHousekeepingInterval().toJavaDuration(),
         config.getRecommendedSkills(),
-        root ? Optional.of(config.getInstanceUserPrefix()) : Optional.empty(),
+        ownUsers ? Optional.of(config.getInstanceUserPrefix()) : Optional.empty(),
         config.getGatewayCommand(),
         new RuntimeLayout(Path.of(config.getRuntimeDir())),
         modelProvider(config.getModel()));

@@ -1,6 +1,7 @@
 package io.clawhive.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -72,6 +73,35 @@ class WorkerConfigTest {
             "5",
             "--bind",
             "loopback");
+  }
+
+  @Test
+  void isolationAllowancesComeFromAYamlListOrOneEnvironmentString() throws Exception {
+    WorkerConfig fromEnv =
+        yaml.readValue(
+            "isolation: {mode: USER, allowSharedNone: 'true',"
+                + " allowed: '127.0.0.1:11434, [::1]:8080 ,10.20.0.0/16'}\n",
+            WorkerConfig.class);
+    WorkerConfig fromList =
+        yaml.readValue(
+            "isolation: {allowed: ['127.0.0.1:11434', '10.0.0.0/8:443']}\n", WorkerConfig.class);
+    WorkerConfig blank = yaml.readValue("isolation: {allowed: ''}\n", WorkerConfig.class);
+
+    assertThat(validator.validate(fromEnv)).isEmpty();
+    assertThat(fromEnv.getIsolation().getMode()).isEqualTo("user");
+    assertThat(fromEnv.getIsolation().isAllowSharedNone()).isTrue();
+    assertThat(fromEnv.getIsolation().getAllowed())
+        .containsExactly("127.0.0.1:11434", "[0:0:0:0:0:0:0:1]:8080", "10.20.0.0/16");
+    assertThat(fromList.getIsolation().getAllowed())
+        .containsExactly("127.0.0.1:11434", "10.0.0.0/8:443");
+    assertThat(blank.getIsolation().getAllowed()).isEmpty();
+    assertThat(new WorkerConfig().getIsolation().getMode()).isEqualTo("auto");
+    assertThatThrownBy(
+            () -> yaml.readValue("isolation: {allowed: 'model.local:80'}\n", WorkerConfig.class))
+        .hasMessageContaining("host names are not allowed")
+        .hasMessageContaining("model.local:80");
+    assertThatThrownBy(() -> yaml.readValue("isolation: {mode: jail}\n", WorkerConfig.class))
+        .hasMessageContaining("jail");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.clawhive.worker.fleet;
 
 import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.process.CommandWrapper;
 import io.clawhive.worker.runtime.CommandResult;
 import io.clawhive.worker.runtime.GatewayCommand;
 import io.clawhive.worker.runtime.RuntimeCommandRunner;
@@ -35,14 +36,19 @@ final class ClawhubSkills implements SkillSource {
 
   @Override
   public List<SkillInstallResult> install(
-      String instanceId, InstanceLayout layout, List<String> slugs) {
+      String instanceId, InstanceLayout layout, List<String> slugs, CommandWrapper wrapper) {
     return installer.install(
-        instanceId, layout.workspaceDir(), layout.stateDir(), clawhubConfig(layout), slugs);
+        instanceId,
+        layout.workspaceDir(),
+        layout.stateDir(),
+        clawhubConfig(layout),
+        slugs,
+        wrapper);
   }
 
   @Override
   public List<SkillInstallResult> update(
-      String instanceId, InstanceLayout layout, List<String> slugs) {
+      String instanceId, InstanceLayout layout, List<String> slugs, CommandWrapper wrapper) {
     List<SkillInstallResult> results = new ArrayList<>();
     for (String slug : slugs.isEmpty() ? List.of(ALL) : slugs) {
       List<String> argv =
@@ -60,7 +66,10 @@ final class ClawhubSkills implements SkillSource {
               "NO_COLOR", "1");
       CommandResult result =
           RuntimeCommandRunner.run(
-              argv, env, layout.workspaceDir(), SkillInstaller.DEFAULT_TIMEOUT_PER_SKILL);
+              wrapper.wrap(argv, env, layout.workspaceDir()),
+              env,
+              layout.workspaceDir(),
+              SkillInstaller.DEFAULT_TIMEOUT_PER_SKILL);
       results.add(
           new SkillInstallResult(
               slug,

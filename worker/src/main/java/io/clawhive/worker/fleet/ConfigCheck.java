@@ -1,5 +1,6 @@
 package io.clawhive.worker.fleet;
 
+import io.clawhive.worker.process.CommandWrapper;
 import java.util.Map;
 
 /**
@@ -10,8 +11,11 @@ import java.util.Map;
 @FunctionalInterface
 public interface ConfigCheck {
 
-  void check(String instanceId, Map<String, String> environment);
+  /**
+   * @param wrapper how to run the check as the instance's user, inside its sandbox
+   */
+  void check(String instanceId, Map<String, String> environment, CommandWrapper wrapper);
 
   /** For configured stand-in gateways that have no validator. */
-  ConfigCheck NONE = (instanceId, environment) -> {};
+  ConfigCheck NONE = (instanceId, environment, wrapper) -> {};
 }

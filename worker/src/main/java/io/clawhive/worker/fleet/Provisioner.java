@@ -16,7 +16,9 @@ import io.clawhive.worker.instance.InstanceLayout;
 import io.clawhive.worker.instance.ProvisioningException;
 import io.clawhive.worker.instance.SystemUser;
 import io.clawhive.worker.instance.SystemUsers;
+import io.clawhive.worker.process.CommandWrapper;
 import io.clawhive.worker.runtime.GatewayCommand;
+import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.skills.SkillInstallResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,10 +37,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Provisions a new instance: a port (storage enforces uniqueness per worker; a lost race retries
- * with another port), the row in PROVISIONING, 0700 directories, a system user when root, a random
- * token, {@code openclaw.json} with the model provider and a per-instance log file, the config
- * check, and the recommended skills (a failed skill is recorded, not fatal). A rejected config
- * leaves the instance FAILED with the gateway's reason.
+ * with another port), the row in PROVISIONING, 0700 directories, a system user and its egress rules
+ * (sandbox and user modes), a random token, {@code openclaw.json} with the model provider and a
+ * per-instance log file, the config check, and the recommended skills (a failed skill is recorded,
+ * not fatal); the check and the skills run as the instance's user, in its sandbox. A rejected
+ * config leaves the instance FAILED with the gateway's reason.
  */
 final class Provisioner {
 
@@ -51,6 +54,7 @@ final class Provisioner {
   private final ConfigCheck configCheck;
   private final SkillSource skills;
   private final Optional<SystemUsers> users;
+  private final Isolation isolation;
   private final Clock clock;
   private final GatewayConfigRenderer renderer = new GatewayConfigRenderer();
 
@@ -60,12 +64,14 @@ final class Provisioner {
       ConfigCheck configCheck,
       SkillSource skills,
       Optional<SystemUsers> users,
+      Isolation isolation,
       Clock clock) {
     this.settings = settings;
     this.storage = storage;
     this.configCheck = configCheck;
     this.skills = skills;
     this.users = users;
+    this.isolation = isolation;
     this.clock = clock;
   }
 
@@ -77,6 +83,7 @@ final class Provisioner {
     int port = insertRow(id, tenantId, token, user, layout);
     Member member = new Member(id, tenantId, port, token, layout, user, InstanceState.PROVISIONING);
     try {
+      user.ifPresent(u -> isolation.onInstanceCreated(u, port));
       layout.create(user);
       renderer.write(
           new GatewayConfigSpec(
@@ -86,10 +93,9 @@ final class Provisioner {
               layout.workspaceDir(),
               settings.model()),
           layout.configFile());
-      Map<String, String> env = environment(layout);
-      configCheck.check(id, env);
-      installSkills(member, settings.recommendedSkills());
       user.ifPresent(u -> giveTenantDirs(layout, u));
+      configCheck.check(id, environment(layout), wrapper(member));
+      installSkills(member, settings.recommendedSkills());
     } catch (GatewayConfigRejectedException e) {
       fail(member, "gateway config rejected: " + e.getMessage());
     } catch (RuntimeException e) {
@@ -107,17 +113,24 @@ final class Provisioner {
 
   /** Installs skills and records each outcome in {@code skill_installs}. */
   List<SkillInstallResult> installSkills(Member member, List<String> slugs) {
-    List<SkillInstallResult> results = skills.install(member.id, member.layout, slugs);
+    List<SkillInstallResult> results =
+        skills.install(member.id, member.layout, slugs, wrapper(member));
     record(member.id, results);
     member.user.ifPresent(u -> giveTenantDirs(member.layout, u));
     return results;
   }
 
   List<SkillInstallResult> updateSkills(Member member, List<String> slugs) {
-    List<SkillInstallResult> results = skills.update(member.id, member.layout, slugs);
+    List<SkillInstallResult> results =
+        skills.update(member.id, member.layout, slugs, wrapper(member));
     record(member.id, results);
     member.user.ifPresent(u -> giveTenantDirs(member.layout, u));
     return results;
+  }
+
+  /** How runtime commands for the member run: as its user, in its sandbox (per isolation mode). */
+  CommandWrapper wrapper(Member member) {
+    return isolation.commandWrapper(member.layout, member.user, settings.runtime());
   }
 
   Map<String, String> environment(InstanceLayout layout) {

@@ -1,6 +1,7 @@
 package io.clawhive.worker.fleet;
 
 import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.process.CommandWrapper;
 import io.clawhive.worker.skills.SkillInstallResult;
 import java.util.List;
 import java.util.Optional;
@@ -8,23 +9,26 @@ import java.util.Optional;
 /** Installs and updates ClawHub skills in an instance's workspace; failures are results. */
 public interface SkillSource {
 
-  List<SkillInstallResult> install(String instanceId, InstanceLayout layout, List<String> slugs);
+  /** Installs {@code slugs}; each command runs through {@code wrapper} (tenant user, sandbox). */
+  List<SkillInstallResult> install(
+      String instanceId, InstanceLayout layout, List<String> slugs, CommandWrapper wrapper);
 
   /** Updates {@code slugs}, or every unpinned skill when empty. */
-  List<SkillInstallResult> update(String instanceId, InstanceLayout layout, List<String> slugs);
+  List<SkillInstallResult> update(
+      String instanceId, InstanceLayout layout, List<String> slugs, CommandWrapper wrapper);
 
   /** No runtime to install with (a configured stand-in gateway): every skill fails, recorded. */
   SkillSource UNAVAILABLE =
       new SkillSource() {
         @Override
         public List<SkillInstallResult> install(
-            String instanceId, InstanceLayout layout, List<String> slugs) {
+            String instanceId, InstanceLayout layout, List<String> slugs, CommandWrapper wrapper) {
           return slugs.stream().map(SkillSource::unavailable).toList();
         }
 
         @Override
         public List<SkillInstallResult> update(
-            String instanceId, InstanceLayout layout, List<String> slugs) {
+            String instanceId, InstanceLayout layout, List<String> slugs, CommandWrapper wrapper) {
           return slugs.stream().map(SkillSource::unavailable).toList();
         }
       };

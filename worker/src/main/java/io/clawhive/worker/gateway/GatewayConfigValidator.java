@@ -1,5 +1,6 @@
 package io.clawhive.worker.gateway;
 
+import io.clawhive.worker.process.CommandWrapper;
 import io.clawhive.worker.runtime.CommandResult;
 import io.clawhive.worker.runtime.GatewayCommand;
 import io.clawhive.worker.runtime.RuntimeCommandRunner;
@@ -40,11 +41,19 @@ public final class GatewayConfigValidator {
    * GatewayCommand#environment}); the command runs in {@code HOME}.
    */
   public void validate(String instanceId, Map<String, String> environment) {
+    validate(instanceId, environment, CommandWrapper.NONE);
+  }
+
+  /** As {@link #validate(String, Map)}, the command run through {@code wrapper} (user, sandbox). */
+  public void validate(String instanceId, Map<String, String> environment, CommandWrapper wrapper) {
     Path configFile = Path.of(require(environment, "OPENCLAW_CONFIG_PATH"));
     Path home = Path.of(require(environment, "HOME"));
     CommandResult result =
         RuntimeCommandRunner.run(
-            GatewayCommand.configValidate(runtime), environment, home, timeout);
+            wrapper.wrap(GatewayCommand.configValidate(runtime), environment, home),
+            environment,
+            home,
+            timeout);
     if (result.timedOut()) {
       throw new GatewayUnavailableException(
           instanceId, "openclaw config validate timed out after " + timeout, null);

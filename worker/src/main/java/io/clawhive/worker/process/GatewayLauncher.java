@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,13 @@ public final class GatewayLauncher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayLauncher.class);
   private static final File DEV_NULL = new File("/dev/null");
   private static final int MAX_ATTACH_ROUNDS = 10;
+
+  /**
+   * When setting up a fresh process fails, how long to wait for it to turn out exited (the JVM
+   * reaps a child that exited within milliseconds a moment later) before calling it a launch
+   * failure.
+   */
+  static final long EXIT_DURING_SET_UP_WAIT_MILLIS = 1_000;
 
   private final LauncherSettings settings;
   private final ResourceLimiter limiter;
@@ -82,26 +90,37 @@ public final class GatewayLauncher implements AutoCloseable {
       group.close();
       throw new GatewayLaunchException(id, "cannot start " + command.get(0), e);
     }
+    String marker = "--- clawhive: started pid " + process.pid() + " at " + startedAt + "\n";
     try {
+      byte[] bytes = marker.getBytes(StandardCharsets.UTF_8);
+      log.write(bytes, 0, bytes.length);
       group.attach(process.pid());
       attachEarlyChildren(group, process.toHandle());
       PidFile.write(spec.pidFile(), process.toHandle());
-      String marker = "--- clawhive: started pid " + process.pid() + " at " + startedAt + "\n";
-      byte[] bytes = marker.getBytes(StandardCharsets.UTF_8);
-      log.write(bytes, 0, bytes.length);
     } catch (IOException | RuntimeException e) {
-      process.destroyForcibly();
-      closeQuietly(log);
-      group.close();
-      throw new GatewayLaunchException(id, "cannot set up pid " + process.pid(), e);
+      if (!exitedDuringSetUp(process)) {
+        process.destroyForcibly();
+        closeQuietly(log);
+        group.close();
+        throw new GatewayLaunchException(id, "cannot set up pid " + process.pid(), e);
+      }
+      // A program that exits within milliseconds (exit 78 on a bad config) is gone before its
+      // limits could be attached: that is no launch failure, its exit code decides what follows.
+      LOG.info(
+          "instance {} gateway pid {} exited during start-up (exit {}): not set up further",
+          id,
+          process.pid(),
+          process.exitValue());
     }
     LogPump.start(id, process.getInputStream(), log);
-    LOG.info(
-        "instance {} gateway started: pid {} port {} user {}",
-        id,
-        process.pid(),
-        spec.port(),
-        spec.user().map(u -> u.name()).orElse("(worker)"));
+    if (process.isAlive()) {
+      LOG.info(
+          "instance {} gateway started: pid {} port {} user {}",
+          id,
+          process.pid(),
+          spec.port(),
+          spec.user().map(u -> u.name()).orElse("(worker)"));
+    }
     return new GatewayProcess(
         id, spec.port(), process, group, spec.pidFile(), startedAt, cleanupExecutor);
   }
@@ -127,6 +146,15 @@ public final class GatewayLauncher implements AutoCloseable {
           }
         }
       }
+    }
+  }
+
+  private static boolean exitedDuringSetUp(Process process) {
+    try {
+      return process.waitFor(EXIT_DURING_SET_UP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -73,7 +73,11 @@ public final class GatewayProcess {
     return process.isAlive();
   }
 
-  /** Completes once the process has exited and its group is cleaned up. */
+  /**
+   * Completes once the process has exited and its group is cleaned up. For a process that is gone
+   * already (one that exits within milliseconds, e.g. exit 78) it may be complete at once, so a
+   * dependent attached then runs on the attaching thread.
+   */
   public CompletableFuture<GatewayExit> onExit() {
     return exit;
   }

@@ -1,10 +1,12 @@
 package io.clawhive.worker.sandbox;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -181,11 +183,40 @@ public class IsolationConfig {
     return allowed.stream().map(EgressAllowance::toString).toList();
   }
 
-  /** Parses each entry at once, so a bad one fails at config load naming the entry. */
+  /**
+   * A YAML list, or one string of comma-separated entries (from {@code CLAWHIVE_EGRESS_ALLOW}).
+   * Parses each entry at once, so a bad one fails at config load naming the entry.
+   */
   @JsonProperty
-  public void setAllowed(List<String> allowed) {
+  public void setAllowed(JsonNode node) {
+    List<String> entries = new ArrayList<>();
+    if (node != null && !node.isNull()) {
+      if (node.isArray()) {
+        node.forEach(n -> entries.add(n.asText()));
+      } else {
+        entries.addAll(List.of(node.asText().split(",")));
+      }
+    }
+    allow(entries);
+  }
+
+  /** Replaces the allowances (programmatic use); each entry is parsed at once. */
+  public void allow(List<String> entries) {
     this.allowed =
-        allowed == null ? List.of() : allowed.stream().map(EgressAllowance::parse).toList();
+        entries == null
+            ? List.of()
+            : entries.stream()
+                .map(String::trim)
+                .filter(e -> !e.isEmpty())
+                .map(EgressAllowance::parse)
+                .toList();
+  }
+
+  /** Adds allowances the worker derives itself (e.g. a local model server); duplicates skipped. */
+  public void addAllowances(List<EgressAllowance> more) {
+    List<EgressAllowance> all = new ArrayList<>(allowed);
+    more.stream().filter(a -> !all.contains(a)).forEach(all::add);
+    this.allowed = List.copyOf(all);
   }
 
   public List<EgressAllowance> allowances() {

@@ -193,8 +193,10 @@ public final class GatewaySupervisor {
     }
     startCount++;
     listener.onProcessStarted(instanceId, process.pid(), launchedAt);
-    process.onExit().whenComplete((exit, error) -> onExit(gen, exit));
     schedule(gen, policy.readinessPeriod(), this::readinessTick);
+    // Last: a process gone already (exit within milliseconds) runs onExit right here, whose
+    // restart or FAILED then replaces the readiness tick, not the other way round.
+    process.onExit().whenComplete((exit, error) -> onExit(gen, exit));
   }
 
   private void onExit(long gen, GatewayExit exit) {

@@ -11,6 +11,8 @@ import io.clawhive.worker.instance.PortAllocator;
 import io.clawhive.worker.limits.ResourceLimiter;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.process.LauncherSettings;
+import io.clawhive.worker.sandbox.Isolation;
+import io.clawhive.worker.sandbox.IsolationConfig;
 import io.clawhive.worker.standin.StandIn;
 import io.clawhive.worker.supervision.SupervisionPolicy;
 import java.nio.file.Path;
@@ -85,6 +87,18 @@ final class FleetFixture implements AutoCloseable {
   }
 
   Fleet fleet(FleetSettings settings, ConfigCheck check, SkillSource skills) {
+    return fleet(settings, check, skills, noIsolation());
+  }
+
+  /** Mode none for several tenants: gateways run as this JVM's user, no egress rules. */
+  static Isolation noIsolation() {
+    IsolationConfig config = new IsolationConfig();
+    config.setMode("none");
+    config.setAllowSharedNone(true);
+    return Isolation.forMode(config, 8);
+  }
+
+  Fleet fleet(FleetSettings settings, ConfigCheck check, SkillSource skills, Isolation isolation) {
     GatewayLauncher launcher =
         new GatewayLauncher(
             LauncherSettings.defaults(),
@@ -99,6 +113,7 @@ final class FleetFixture implements AutoCloseable {
             check,
             skills,
             new FleetMetrics(metrics),
+            isolation,
             Clock.systemUTC());
     fleet.setNotices((tenant, text) -> notices.add(new Notice(tenant, text)));
     fleets.add(fleet);

@@ -95,11 +95,11 @@ class FleetTest {
     assertThat(fleet.gatewayFor(7L).chat("s", "back").content()).isEqualTo("echo: back (turn 1)");
   }
 
-  // The programs sleep a moment first: one that exits before the launcher has attached its limits
-  // and written its pid file is seen as "launch failed" (retried), not by its exit code.
+  // The programs exit at once, before the launcher could attach their limits: the exit code
+  // still decides (the launcher returns the process), never a "launch failed" retry.
   @Test
   void aCrashLoopEndsFailedInStorage() {
-    Fleet fleet = f.fleet(f.settings(0, List.of("sh", "-c", "sleep 0.3; exit 1", "sh")));
+    Fleet fleet = f.fleet(f.settings(0, List.of("sh", "-c", "exit 1", "sh")));
     fleet.start();
 
     String id = fleet.createForTenant(7L, "crashloop-1");
@@ -117,20 +117,22 @@ class FleetTest {
 
   @Test
   void exit78FailsAtOnceWithoutRetries() {
-    Fleet fleet = f.fleet(f.settings(0, List.of("sh", "-c", "sleep 0.3; exit 78", "sh")));
+    Fleet fleet = f.fleet(f.settings(0, List.of("sh", "-c", "exit 78", "sh")));
     fleet.start();
 
     String id = fleet.createForTenant(7L, "exit78-1");
 
     await().atMost(WAIT).until(() -> f.row(id).actualState() == InstanceState.FAILED);
-    assertThat(f.row(id).failureReason()).contains("code 78");
-    assertThat(f.row(id).restartCount()).isZero();
+    Instance row = f.row(id);
+    assertThat(row.failureReason()).contains("code 78").doesNotContain("start limit");
+    assertThat(row.restartCount()).isZero();
+    assertThat(row.pid()).isNull();
   }
 
   @Test
   void aRejectedConfigFailsWithTheGatewaysReasonAndNeverStarts() {
     ConfigCheck rejecting =
-        (id, env) -> {
+        (id, env, wrapper) -> {
           throw new GatewayConfigRejectedException(
               id, Path.of(env.get("OPENCLAW_CONFIG_PATH")), "Unrecognized key: \"bogus\"");
         };

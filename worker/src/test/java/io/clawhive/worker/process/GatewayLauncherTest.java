@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,29 @@ class GatewayLauncherTest {
     assertThat(reaped).extracting(PidFile::pid).containsExactly(g.process.pid());
     await().atMost(Duration.ofSeconds(5)).until(() -> !g.process.isAlive());
     assertThat(stalePid).as("a pid file whose start time differs is dropped").doesNotExist();
+  }
+
+  @Test
+  void aProgramThatExitsAtOnceIsReturnedWithItsExitCode() throws Exception {
+    // exits before its limits can be attached: the caller must see code 78, not a launch failure
+    for (int i = 0; i < 5; i++) {
+      InstanceLayout layout = InstanceLayout.of(root, "quick" + i).create(Optional.empty());
+      LaunchSpec spec =
+          LaunchSpec.forInstance(
+              layout,
+              StandIn.port(),
+              List.of("sh", "-c", "exit 78"),
+              StandIn.NO_RUNTIME,
+              Optional.empty(),
+              StandIn.SMALL_LIMITS);
+
+      GatewayProcess process = launcher.launch(spec);
+
+      GatewayExit exit = process.onExit().get(10, TimeUnit.SECONDS);
+      assertThat(exit.exitCode()).isEqualTo(78);
+      assertThat(exit.configError()).isTrue();
+      assertThat(layout.pidFile()).doesNotExist();
+    }
   }
 
   private record Launched(InstanceLayout layout, int port, GatewayProcess process) {}

@@ -1,6 +1,7 @@
 package io.clawhive.worker.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.clawhive.worker.fakes.FakeClawHubRegistry;
@@ -8,8 +9,10 @@ import io.clawhive.worker.fakes.FakeModelServer;
 import io.clawhive.worker.fakes.InstalledRuntime;
 import io.clawhive.worker.gateway.ChatReply;
 import io.clawhive.worker.gateway.GatewayClient;
+import io.clawhive.worker.gateway.GatewayConfigRejectedException;
 import io.clawhive.worker.gateway.GatewayConfigRenderer;
 import io.clawhive.worker.gateway.GatewayConfigSpec;
+import io.clawhive.worker.gateway.GatewayConfigValidator;
 import io.clawhive.worker.gateway.ModelProvider;
 import io.clawhive.worker.instance.AuthTokens;
 import io.clawhive.worker.instance.InstanceLayout;
@@ -17,6 +20,7 @@ import io.clawhive.worker.instance.SystemUser;
 import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.limits.ResourceLimiter;
 import io.clawhive.worker.limits.ResourceLimits;
+import io.clawhive.worker.process.CommandWrapper;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.process.GatewayProcess;
 import io.clawhive.worker.process.LaunchSpec;
@@ -31,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -133,6 +138,20 @@ class RealSandboxedGatewayTest {
     Map<String, String> env =
         GatewayCommand.environment(
             runtime, layout.stateDir(), layout.configFile(), layout.stateDir());
+    // openclaw config validate runs as the tenant inside the sandbox, as the fleet runs it
+    CommandWrapper wrapper = isolation.commandWrapper(layout, Optional.of(user), runtime);
+    GatewayConfigValidator validator = new GatewayConfigValidator(runtime);
+    validator.validate(layout.instanceId(), env, wrapper);
+    Path bad = layout.configDir().resolve("bad.json");
+    Files.writeString(bad, "{\"bogusKey\": true}");
+    InstanceLayout.chown(bad, user);
+    Map<String, String> badEnv = new HashMap<>(env);
+    badEnv.put("OPENCLAW_CONFIG_PATH", bad.toString());
+    assertThatThrownBy(() -> validator.validate(layout.instanceId(), badEnv, wrapper))
+        .isInstanceOf(GatewayConfigRejectedException.class)
+        .hasMessageContaining("bogusKey");
+    Files.delete(bad);
+
     LaunchSpec spec =
         new LaunchSpec(
             layout.instanceId(),

@@ -11,14 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Test support: skips unless this host can sandbox (root, bwrap, iptables), and a test config. */
-final class SandboxHost {
+public final class SandboxHost {
 
   /** Tests use their own chain, apart from a real worker's CLAWHIVE-EGRESS. */
-  static final String TEST_CHAIN = "CLAWTEST-EGRESS";
+  public static final String TEST_CHAIN = "CLAWTEST-EGRESS";
 
   private SandboxHost() {}
 
-  static void assumeSandboxHost() {
+  public static void assumeSandboxHost() {
     assumeTrue(
         SystemUsers.runningAsRoot(),
         "not running as root: skipping the sandbox test (CI runs it as root)");
@@ -30,11 +30,11 @@ final class SandboxHost {
   }
 
   /** A sandbox config whose sandboxes can also run this JVM's stand-in gateway. */
-  static IsolationConfig config(String mode, List<String> allowed) {
+  public static IsolationConfig config(String mode, List<String> allowed) {
     IsolationConfig config = new IsolationConfig();
     config.setMode(mode);
     config.setChain(TEST_CHAIN);
-    config.setAllowed(allowed);
+    config.allow(allowed);
     List<String> extra = new ArrayList<>();
     extra.add(testClasses().toString());
     Path javaHome = Path.of(System.getProperty("java.home")).toAbsolutePath();
@@ -48,7 +48,7 @@ final class SandboxHost {
     return config;
   }
 
-  static Path testClasses() {
+  public static Path testClasses() {
     try {
       return Path.of(StandIn.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {

@@ -1,0 +1,77 @@
+package io.clawhive.worker.fleet;
+
+import io.clawhive.core.storage.Instance;
+import io.clawhive.core.storage.InstanceDao;
+import io.clawhive.core.storage.InstanceState;
+import io.clawhive.core.storage.Storage;
+import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.instance.ProvisioningException;
+import io.clawhive.worker.process.LeftoverReaper;
+import io.clawhive.worker.sandbox.Isolation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Worker start: the instances root prepared (0711), leftover gateways of a crashed worker reaped,
+ * every instance of this node adopted with its egress rules in place again, and those whose desired
+ * state is RUNNING started (this replaces per-instance units that start at boot).
+ */
+final class Reconciler {
+
+  /** Traversable, not listable. */
+  static final String INSTANCES_ROOT_MODE = "rwx--x--x";
+
+  /** What one reconcile did, for the start-up line. */
+  record Outcome(int known, int started, int reaped) {}
+
+  private final FleetSettings settings;
+  private final Storage storage;
+  private final Members members;
+  private final Lifecycle lifecycle;
+  private final Isolation isolation;
+
+  Reconciler(
+      FleetSettings settings,
+      Storage storage,
+      Members members,
+      Lifecycle lifecycle,
+      Isolation isolation) {
+    this.settings = settings;
+    this.storage = storage;
+    this.members = members;
+    this.lifecycle = lifecycle;
+    this.isolation = isolation;
+  }
+
+  Outcome run() {
+    prepareInstancesRoot();
+    int reaped =
+        new LeftoverReaper(settings.policy().stopGrace())
+            .reap(InstanceLayout.pidFilesUnder(settings.instancesDir()))
+            .size();
+    int started = 0;
+    for (Instance row : storage.dao(InstanceDao.class).listByWorker(settings.nodeId())) {
+      Member member = members.adopt(row);
+      member.user.ifPresent(u -> isolation.onInstanceCreated(u, member.port));
+      if (row.desiredState() == InstanceState.RUNNING
+          && row.actualState() != InstanceState.FAILED) {
+        lifecycle.launch(member);
+        started++;
+      }
+    }
+    return new Outcome(members.all().size(), started, reaped);
+  }
+
+  /** Tenants pass through the root to their own instance directory but cannot list it. */
+  private void prepareInstancesRoot() {
+    Path root = settings.instancesDir();
+    try {
+      Files.createDirectories(root);
+      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString(INSTANCES_ROOT_MODE));
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new ProvisioningException("*", "cannot prepare the instances directory " + root, e);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.clawhive.worker.sandbox;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The egress allowances a configured endpoint of the worker needs (the model provider, the ClawHub
+ * registry): when its URL names a loopback, private, link-local or CGNAT IP literal (or {@code
+ * localhost}), the gateways must reach that address and port although the policy denies such
+ * destinations. Host names give none: they are resolved by the tenant through DNS, and public
+ * addresses are allowed anyway.
+ */
+public final class EndpointAllowances {
+
+  static final int HTTP_PORT = 80;
+  static final int HTTPS_PORT = 443;
+  private static final String LOCALHOST = "localhost";
+
+  private EndpointAllowances() {}
+
+  /** The allowances for {@code url}; empty for blank, unparsable or public/host-name URLs. */
+  public static List<EgressAllowance> of(String url) {
+    if (url == null || url.isBlank()) {
+      return List.of();
+    }
+    URI uri;
+    try {
+      uri = URI.create(url.trim());
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+    String host = uri.getHost();
+    if (host == null) {
+      return List.of();
+    }
+    int port = uri.getPort() > 0 ? uri.getPort() : defaultPort(uri.getScheme());
+    if (port < 0) {
+      return List.of();
+    }
+    if (host.toLowerCase(Locale.ROOT).equals(LOCALHOST)) {
+      return List.of(
+          EgressAllowance.parse("127.0.0.1:" + port), EgressAllowance.parse("[::1]:" + port));
+    }
+    boolean literal = host.startsWith("[") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    if (!literal) {
+      return List.of();
+    }
+    EgressAllowance allowance = EgressAllowance.parse(host + ":" + port);
+    return denied(allowance.address()) ? List.of(allowance) : List.of();
+  }
+
+  /** Destinations the egress policy denies unless allowed. */
+  static boolean denied(InetAddress address) {
+    if (address.isLoopbackAddress()
+        || address.isSiteLocalAddress()
+        || address.isLinkLocalAddress()
+        || address.isAnyLocalAddress()) {
+      return true;
+    }
+    byte[] b = address.getAddress();
+    if (address instanceof Inet4Address) {
+      return (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64; // CGNAT 100.64.0.0/10
+    }
+    return address instanceof Inet6Address && (b[0] & 0xfe) == 0xfc; // ULA fc00::/7
+  }
+
+  private static int defaultPort(String scheme) {
+    if ("https".equalsIgnoreCase(scheme)) {
+      return HTTPS_PORT;
+    }
+    if ("http".equalsIgnoreCase(scheme)) {
+      return HTTP_PORT;
+    }
+    return -1;
+  }
+}
