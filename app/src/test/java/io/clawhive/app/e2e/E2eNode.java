@@ -10,7 +10,6 @@ import io.clawhive.core.broker.EmbeddedBroker;
 import io.clawhive.core.storage.Instance;
 import io.clawhive.core.storage.InstanceDao;
 import io.clawhive.core.storage.Storage;
-import io.clawhive.worker.WorkerConfig;
 import io.clawhive.worker.instance.SystemUsers;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
@@ -21,7 +20,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,17 +53,6 @@ final class E2eNode implements AutoCloseable {
 
   static final int LAST_GATEWAY_PORT = 47_980;
 
-  /**
-   * Whether the worker config has the {@code isolation:} block (added by the sandbox wiring). Its
-   * default, {@code auto}, means sandbox mode as root (bubblewrap, per-tenant iptables rules);
-   * these tests run mode {@code none} with {@code allowSharedNone} so they never touch the host
-   * firewall. Without the block, the worker gives each instance its own system user as root and
-   * installs no rules. Checked by name so these tests run on main before and after that wiring
-   * lands.
-   */
-  static final boolean WORKER_HAS_ISOLATION =
-      Arrays.stream(WorkerConfig.class.getMethods())
-          .anyMatch(m -> m.getName().equals("getIsolation"));
 
   final String nodeId = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
   final Path dataDir;
@@ -114,10 +101,9 @@ final class E2eNode implements AutoCloseable {
     set("worker.ports.first", Integer.toString(FIRST_GATEWAY_PORT));
     set("worker.ports.last", Integer.toString(LAST_GATEWAY_PORT));
     set("worker.supervision.readinessPeriod", "200ms");
-    if (WORKER_HAS_ISOLATION) {
-      set("worker.isolation.mode", "none");
-      set("worker.isolation.allowSharedNone", "true");
-    }
+    // never touch the host firewall from these tests (auto would mean sandbox mode as root)
+    set("worker.isolation.mode", "none");
+    set("worker.isolation.allowSharedNone", "true");
     set("worker.housekeepingInterval", "1s");
     set("server.applicationConnectors[0].port", "0");
     set("server.adminConnectors[0].port", "0");
