@@ -53,7 +53,6 @@ final class E2eNode implements AutoCloseable {
 
   static final int LAST_GATEWAY_PORT = 47_980;
 
-
   final String nodeId = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
   final Path dataDir;
   final Path instancesDir;

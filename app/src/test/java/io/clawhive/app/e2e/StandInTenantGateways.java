@@ -56,11 +56,16 @@ final class StandInTenantGateways implements TenantGateways, AutoCloseable {
               Duration.ofSeconds(2),
               Clock.systemUTC()));
     }
-    for (GatewayClient client : clients) {
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(50))
-          .until(() -> client.probe(GatewayClient.READY_PATH).httpStatus() == 200);
+    try {
+      for (GatewayClient client : clients) {
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> client.probe(GatewayClient.READY_PATH).httpStatus() == 200);
+      }
+    } catch (RuntimeException e) {
+      close(); // the caller never gets this object to close: leave no process behind
+      throw e;
     }
   }
 
