@@ -1,5 +1,6 @@
 package io.clawhive.worker.fleet;
 
+import org.junit.jupiter.api.Tag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Instance tasks through the broker, the worker's consumer and the dispatcher into the fleet. */
+@Tag("infra")
 class FleetTasksOverBrokerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
