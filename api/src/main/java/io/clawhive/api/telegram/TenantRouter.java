@@ -23,6 +23,7 @@ public final class TenantRouter {
   private final TaskPublisher publisher;
   private final int maxInstances;
   private final Clock clock;
+  private final Object capDecisions = new Object();
 
   public TenantRouter(
       Storage storage,
@@ -43,12 +44,33 @@ public final class TenantRouter {
 
   /**
    * The tenant's row, created if missing: ACTIVE while under the cap ({@code respectCap}), else
-   * WAITLISTED. A WAITLISTED tenant is promoted when there is room again.
+   * WAITLISTED. A WAITLISTED tenant is promoted when there is room again. Decisions against the cap
+   * are serialized within this node (api nodes sharing one database are not coordinated).
    */
   public Tenant admit(long tenant, Long chatId, String username, boolean respectCap) {
     TenantDao dao = storage.dao(TenantDao.class);
-    Instant now = clock.instant();
     Optional<Tenant> existing = dao.findById(tenant);
+    boolean capDecides =
+        respectCap
+            && maxInstances > 0
+            && existing.map(t -> t.status() == TenantStatus.WAITLISTED).orElse(true);
+    if (!capDecides) {
+      return admit(dao, tenant, chatId, username, respectCap, existing);
+    }
+    // count-then-insert against the cap must not interleave: different users run in parallel
+    synchronized (capDecisions) {
+      return admit(dao, tenant, chatId, username, true, dao.findById(tenant));
+    }
+  }
+
+  private Tenant admit(
+      TenantDao dao,
+      long tenant,
+      Long chatId,
+      String username,
+      boolean respectCap,
+      Optional<Tenant> existing) {
+    Instant now = clock.instant();
     if (existing.isEmpty()) {
       TenantStatus status = respectCap && full() ? TenantStatus.WAITLISTED : TenantStatus.ACTIVE;
       try {
