@@ -1,5 +1,6 @@
 package io.clawhive.app;
 
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.clawhive.app.storage.StorageFactory;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -44,6 +45,8 @@ public final class ClawhiveApplication extends Application<ClawhiveConfiguration
 
   @Override
   public void initialize(Bootstrap<ClawhiveConfiguration> bootstrap) {
+    // the admin API shows times as ISO-8601 text, not epoch numbers
+    bootstrap.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));

@@ -63,6 +63,7 @@ class AdminApiEndToEndTest {
     assertThat(mine.get("actualState")).isEqualTo("RUNNING");
     assertThat(mine.get("worker")).isEqualTo(node.nodeId);
     assertThat(mine).doesNotContainKey("authToken");
+    assertThat(mine.get("createdAt")).asString().matches("\\d{4}-\\d{2}-\\d{2}T.*Z");
 
     assertThat(send("POST", "/api/v1/instances/42/hibernate", null).statusCode()).isEqualTo(202);
     await().atMost(SLOW).until(() -> "HIBERNATED".equals(instance(42).get("actualState")));
