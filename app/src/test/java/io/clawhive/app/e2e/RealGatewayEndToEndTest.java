@@ -10,7 +10,7 @@ import io.clawhive.core.telegram.FakeTelegramBotApi;
 import io.clawhive.core.telegram.FakeTelegramBotApi.Sent;
 import io.clawhive.worker.fakes.FakeModelServer;
 import io.clawhive.worker.fakes.InstalledRuntime;
-import io.clawhive.worker.runtime.VerifiedRuntime;
+import io.clawhive.worker.openclaw.VerifiedRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

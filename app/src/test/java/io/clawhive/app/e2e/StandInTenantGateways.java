@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.clawhive.core.storage.InstanceState;
 import io.clawhive.worker.fleet.TenantGateways;
 import io.clawhive.worker.gateway.GatewayClient;
-import io.clawhive.worker.runtime.GatewayCommand;
+import io.clawhive.worker.openclaw.GatewayCommand;
 import io.clawhive.worker.standin.StandIn;
 import java.net.URI;
 import java.net.http.HttpClient;

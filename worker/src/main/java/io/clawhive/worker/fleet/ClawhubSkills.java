@@ -1,11 +1,11 @@
 package io.clawhive.worker.fleet;
 
 import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.openclaw.CommandResult;
+import io.clawhive.worker.openclaw.GatewayCommand;
+import io.clawhive.worker.openclaw.RuntimeCommandRunner;
+import io.clawhive.worker.openclaw.RuntimeLayout;
 import io.clawhive.worker.process.CommandWrapper;
-import io.clawhive.worker.runtime.CommandResult;
-import io.clawhive.worker.runtime.GatewayCommand;
-import io.clawhive.worker.runtime.RuntimeCommandRunner;
-import io.clawhive.worker.runtime.RuntimeLayout;
 import io.clawhive.worker.skills.SkillInstallResult;
 import io.clawhive.worker.skills.SkillInstaller;
 import java.nio.file.Path;

@@ -35,7 +35,7 @@ public interface SkillSource {
 
   /** The runtime's clawhub against {@code registry} (empty = clawhub's default). */
   static SkillSource clawhub(
-      io.clawhive.worker.runtime.RuntimeLayout runtime, Optional<String> registry) {
+      io.clawhive.worker.openclaw.RuntimeLayout runtime, Optional<String> registry) {
     return new ClawhubSkills(runtime, registry);
   }
 

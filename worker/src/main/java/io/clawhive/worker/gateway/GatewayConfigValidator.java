@@ -1,10 +1,10 @@
 package io.clawhive.worker.gateway;
 
+import io.clawhive.worker.openclaw.CommandResult;
+import io.clawhive.worker.openclaw.GatewayCommand;
+import io.clawhive.worker.openclaw.RuntimeCommandRunner;
+import io.clawhive.worker.openclaw.RuntimeLayout;
 import io.clawhive.worker.process.CommandWrapper;
-import io.clawhive.worker.runtime.CommandResult;
-import io.clawhive.worker.runtime.GatewayCommand;
-import io.clawhive.worker.runtime.RuntimeCommandRunner;
-import io.clawhive.worker.runtime.RuntimeLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -2,11 +2,11 @@ package io.clawhive.worker.skills;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clawhive.worker.openclaw.CommandResult;
+import io.clawhive.worker.openclaw.GatewayCommand;
+import io.clawhive.worker.openclaw.RuntimeCommandRunner;
+import io.clawhive.worker.openclaw.RuntimeLayout;
 import io.clawhive.worker.process.CommandWrapper;
-import io.clawhive.worker.runtime.CommandResult;
-import io.clawhive.worker.runtime.GatewayCommand;
-import io.clawhive.worker.runtime.RuntimeCommandRunner;
-import io.clawhive.worker.runtime.RuntimeLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

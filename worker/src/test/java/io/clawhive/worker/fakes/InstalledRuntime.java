@@ -2,9 +2,9 @@ package io.clawhive.worker.fakes;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.clawhive.worker.runtime.RuntimeMissingException;
-import io.clawhive.worker.runtime.RuntimeVerifier;
-import io.clawhive.worker.runtime.VerifiedRuntime;
+import io.clawhive.worker.openclaw.RuntimeMissingException;
+import io.clawhive.worker.openclaw.RuntimeVerifier;
+import io.clawhive.worker.openclaw.VerifiedRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

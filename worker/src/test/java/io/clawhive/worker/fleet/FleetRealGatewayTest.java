@@ -15,7 +15,7 @@ import io.clawhive.worker.gateway.GatewayConfigValidator;
 import io.clawhive.worker.gateway.ModelProvider;
 import io.clawhive.worker.limits.ResourceLimits;
 import io.clawhive.worker.node.TaskDispatcher;
-import io.clawhive.worker.runtime.VerifiedRuntime;
+import io.clawhive.worker.openclaw.VerifiedRuntime;
 import io.clawhive.worker.supervision.SupervisionPolicy;
 import io.clawhive.worker.tasks.FleetTaskHandlers;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.clawhive.core.storage.Instance;
 import io.clawhive.worker.instance.SystemUser;
 import io.clawhive.worker.instance.SystemUsers;
-import io.clawhive.worker.runtime.RuntimeLayout;
+import io.clawhive.worker.openclaw.RuntimeLayout;
 import io.clawhive.worker.sandbox.EgressPolicy;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.sandbox.SandboxHost;

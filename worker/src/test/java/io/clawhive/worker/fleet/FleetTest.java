@@ -346,7 +346,7 @@ class FleetTest {
     Path instanceDir = Path.of(seven.baseDir());
     ProcessBuilder leftoverBuilder =
         new ProcessBuilder(
-                io.clawhive.worker.runtime.GatewayCommand.gatewayRun(
+                io.clawhive.worker.openclaw.GatewayCommand.gatewayRun(
                     StandIn.program(), seven.port()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD);

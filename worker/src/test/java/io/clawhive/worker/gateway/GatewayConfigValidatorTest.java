@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clawhive.worker.fakes.InstalledRuntime;
-import io.clawhive.worker.runtime.GatewayCommand;
-import io.clawhive.worker.runtime.RuntimeLayout;
+import io.clawhive.worker.openclaw.GatewayCommand;
+import io.clawhive.worker.openclaw.RuntimeLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.clawhive.worker.gateway;
 
-import io.clawhive.worker.runtime.GatewayCommand;
-import io.clawhive.worker.runtime.RuntimeLayout;
+import io.clawhive.worker.openclaw.GatewayCommand;
+import io.clawhive.worker.openclaw.RuntimeLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

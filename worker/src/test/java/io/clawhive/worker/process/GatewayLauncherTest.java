@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.clawhive.worker.instance.AuthTokens;
 import io.clawhive.worker.instance.InstanceLayout;
 import io.clawhive.worker.limits.ResourceLimiter;
-import io.clawhive.worker.runtime.GatewayCommand;
+import io.clawhive.worker.openclaw.GatewayCommand;
 import io.clawhive.worker.standin.MiniJson;
 import io.clawhive.worker.standin.StandIn;
 import io.clawhive.worker.supervision.HealthProbe;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clawhive.worker.fakes.FakeClawHubRegistry;
 import io.clawhive.worker.fakes.InstalledRuntime;
-import io.clawhive.worker.runtime.RuntimeLayout;
+import io.clawhive.worker.openclaw.RuntimeLayout;
 import io.clawhive.worker.skills.SkillInstallResult.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.clawhive.worker.runtime;
+package io.clawhive.worker.openclaw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

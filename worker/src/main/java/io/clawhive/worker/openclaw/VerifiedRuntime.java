@@ -1,4 +1,4 @@
-package io.clawhive.worker.runtime;
+package io.clawhive.worker.openclaw;
 
 /** A runtime directory that {@link RuntimeVerifier} found complete, with what it found. */
 public record VerifiedRuntime(

@@ -1,4 +1,4 @@
-package io.clawhive.worker.runtime;
+package io.clawhive.worker.openclaw;
 
 /** Outcome of a short-lived runtime command (exit code, captured output). */
 public record CommandResult(int exitCode, String stdout, String stderr, boolean timedOut) {

@@ -1,4 +1,4 @@
-package io.clawhive.worker.runtime;
+package io.clawhive.worker.openclaw;
 
 import io.clawhive.core.ClawhiveException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.clawhive.worker.runtime;
+package io.clawhive.worker.openclaw;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
