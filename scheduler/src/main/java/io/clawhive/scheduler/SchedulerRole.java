@@ -34,13 +34,7 @@ public final class SchedulerRole {
 
   public static QuartzScheduler install(
       Environment environment, SchedulerConfig config, Context node) {
-    QuartzScheduler quartz =
-        new QuartzScheduler(config, node.dataSource(), node.postgres(), node.nodeId());
-    quartz.useJobs(jobs(config, node));
-    quartz.scheduleEvery(
-        CheckHealthJob.NAME, CheckHealthJob.class, config.getHealthCheckInterval());
-    quartz.scheduleCron(UpdateSkillsJob.NAME, UpdateSkillsJob.class, config.getSkillUpdateCron());
-    quartz.scheduleEvery(PruneHistoryJob.NAME, PruneHistoryJob.class, config.getPruneInterval());
+    QuartzScheduler quartz = build(config, node);
     environment.lifecycle().manage(quartz);
     environment
         .healthChecks()

@@ -136,7 +136,7 @@ class SchedulerJobsTest {
 
     quartz.stop(); // no more periodic health checks in the queue from here on
     drain(connection, live);
-    SchedulerJobsTest.runOnce(UpdateSkillsJob.class, config, db, storage, publisher);
+    runOnce(UpdateSkillsJob.class, config, db, storage, publisher);
     Task update = take(connection, live);
     assertThat(update)
         .isInstanceOfSatisfying(
@@ -146,7 +146,7 @@ class SchedulerJobsTest {
               assertThat(u.slugs()).as("all installed skills").isEmpty();
             });
 
-    SchedulerJobsTest.runOnce(PruneHistoryJob.class, config, db, storage, publisher);
+    runOnce(PruneHistoryJob.class, config, db, storage, publisher);
     assertThat(health.listRecent("i-1", 10))
         .extracting(HealthResult::detail)
         .containsExactly("fresh");
@@ -192,8 +192,7 @@ class SchedulerJobsTest {
   }
 
   private static JobRun lastRun(Storage storage, String job) {
-    return storage.dao(JobRunDao.class).listRecent(50).stream()
-        .filter(r -> r.jobName().equals(job))
+    return storage.dao(JobRunDao.class).listRecentByJob(job, 1).stream()
         .findFirst()
         .orElseThrow(() -> new AssertionError("no run of " + job));
   }

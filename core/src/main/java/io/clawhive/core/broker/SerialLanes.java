@@ -31,8 +31,4 @@ final class SerialLanes {
     tail.whenComplete((ignored, failure) -> tails.remove(key, tail));
     return tail;
   }
-
-  int activeLanes() {
-    return tails.size();
-  }
 }

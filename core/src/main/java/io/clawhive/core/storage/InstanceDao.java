@@ -55,9 +55,6 @@ public interface InstanceDao {
           + " AND desired_state = :desiredState ORDER BY port")
   List<Instance> listByWorkerAndDesiredState(String workerNode, InstanceState desiredState);
 
-  @SqlQuery("SELECT " + COLUMNS + " FROM instances WHERE actual_state = :actualState ORDER BY id")
-  List<Instance> listByActualState(InstanceState actualState);
-
   /** Unassigned (warm pool) instances of a worker in the given actual state, oldest first. */
   @SqlQuery(
       "SELECT "
