@@ -2,7 +2,6 @@ package io.clawhive.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,13 +9,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin port's state-changing tasks need the admin token; read-only pages stay open. */
 class AdminTasksGuardTest {
-  private static final Path CONFIG = Path.of("..", "config.yml").toAbsolutePath().normalize();
   private static final String ADMIN_TOKEN = "tasks-admin-token";
 
   @TempDir Path dataDir;
@@ -53,25 +52,13 @@ class AdminTasksGuardTest {
   }
 
   private DropwizardTestSupport<ClawhiveConfiguration> start(String token) throws Exception {
-    var support =
-        new DropwizardTestSupport<>(
-            ClawhiveApplication.class,
-            CONFIG.toString(),
-            ConfigOverride.config("dataDir", dataDir.toString()),
-            ConfigOverride.config("nodeId", "tasks-node"),
-            ConfigOverride.config("roles", "api"),
-            ConfigOverride.config("storage.url", ""),
-            ConfigOverride.config("broker.uri", ""),
-            ConfigOverride.config("broker.embeddedPort", Integer.toString(freePort())),
-            ConfigOverride.config("api.adminToken", token),
-            ConfigOverride.config("server.applicationConnectors[0].port", "0"),
-            ConfigOverride.config("server.adminConnectors[0].port", "0"),
-            ConfigOverride.config("logging.appenders[0].type", "file"),
-            ConfigOverride.config(
-                "logging.appenders[0].currentLogFilename", dataDir.resolve("node.log").toString()),
-            ConfigOverride.config("logging.appenders[0].archive", "false"));
-    support.before();
-    return support;
+    return TestNode.start(
+        dataDir,
+        "tasks-node",
+        "api",
+        TestNode.freePort(),
+        dataDir.resolve("node.log"),
+        Map.of("api.adminToken", token));
   }
 
   private HttpResponse<String> post(String path, String token) throws Exception {
@@ -83,13 +70,6 @@ class AdminTasksGuardTest {
       request.header("Authorization", "Bearer " + token);
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket socket =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private HttpResponse<String> get(String path) throws Exception {

@@ -32,7 +32,6 @@ import io.clawhive.worker.sandbox.IsolationConfig;
 import io.clawhive.worker.sandbox.SandboxHost;
 import io.clawhive.worker.standin.StandIn;
 import io.clawhive.worker.standin.StandIn.ExecResult;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +56,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The whole node on its embedded defaults (H2 file, embedded broker), on free ports. */
 class NodeTest {
-  private static final Path CONFIG = Path.of("..", "config.yml").toAbsolutePath().normalize();
   private static final String ADMIN_TOKEN = "test-admin-token";
   private static final String NODE_ID = "test-node";
   private static final String TEST_CHAIN = "CLAWTEST-NODE";
@@ -66,7 +64,7 @@ class NodeTest {
   @TempDir Path dataDir;
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
-  private final int brokerPort = freePort();
+  private final int brokerPort = TestNode.freePort();
   private DropwizardTestSupport<ClawhiveConfiguration> node;
 
   @AfterEach
@@ -270,16 +268,10 @@ class NodeTest {
     return start(roles, log, Map.of());
   }
 
-  /** The node with test defaults, {@code overrides} replacing or adding config values. */
+  /** The node with this test's defaults, {@code overrides} replacing or adding config values. */
   private DropwizardTestSupport<ClawhiveConfiguration> start(
       String roles, Path log, Map<String, String> overrides) throws Exception {
     Map<String, String> values = new LinkedHashMap<>();
-    values.put("dataDir", dataDir.toString());
-    values.put("nodeId", NODE_ID);
-    values.put("roles", roles);
-    values.put("storage.url", "");
-    values.put("broker.uri", "");
-    values.put("broker.embeddedPort", Integer.toString(brokerPort));
     values.put("api.adminToken", ADMIN_TOKEN);
     // no OpenClaw runtime in these tests: no pool gateways, and a program instead of it
     values.put("worker.pool.size", "0");
@@ -287,21 +279,8 @@ class NodeTest {
     // these tests run as root in CI: no real users, sandboxes or iptables rules unless asked
     values.put("worker.isolation.mode", "none");
     values.put("worker.isolation.allowSharedNone", "true");
-    values.put("server.applicationConnectors[0].port", "0");
-    values.put("server.adminConnectors[0].port", "0");
-    values.put("logging.appenders[0].type", "file");
-    values.put("logging.appenders[0].currentLogFilename", log.toString());
-    values.put("logging.appenders[0].archive", "false");
     values.putAll(overrides);
-    var support =
-        new DropwizardTestSupport<>(
-            ClawhiveApplication.class,
-            CONFIG.toString(),
-            values.entrySet().stream()
-                .map(e -> ConfigOverride.config(e.getKey(), e.getValue()))
-                .toArray(ConfigOverride[]::new));
-    support.before();
-    return support;
+    return TestNode.start(dataDir, NODE_ID, roles, brokerPort, log, values);
   }
 
   /** The node's own H2 file; same JVM and URL, so H2 shares the open database. */
@@ -316,30 +295,16 @@ class NodeTest {
   private Connection connectToEmbeddedBroker() {
     Path passwordFile = dataDir.resolve("broker").resolve("password");
     String password = EmbeddedBroker.loadOrCreatePassword(passwordFile);
-    int port = brokerPort();
     String uri =
         "amqp://"
             + EmbeddedBroker.DEFAULT_USERNAME
             + ":"
             + password
             + "@127.0.0.1:"
-            + port
+            + brokerPort
             + "/"
             + EmbeddedBroker.VIRTUAL_HOST;
     return AmqpConnections.open(uri, "node-test");
-  }
-
-  private int brokerPort() {
-    return brokerPort;
-  }
-
-  static int freePort() {
-    try (java.net.ServerSocket socket =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   private String appUrl(String path) {

@@ -1,15 +1,14 @@
 package io.clawhive.api.admin;
 
+import io.clawhive.api.ErrorResponses;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Map;
 
 /**
  * Guards {@code /api/v1/*} with {@code Authorization: Bearer $CLAWHIVE_ADMIN_TOKEN}, compared in
@@ -34,25 +33,20 @@ public final class AdminAuthFilter implements ContainerRequestFilter {
     }
     if (token.length == 0) {
       request.abortWith(
-          error(Response.Status.FORBIDDEN, "the admin API is disabled: set CLAWHIVE_ADMIN_TOKEN"));
+          ErrorResponses.json(
+              Response.Status.FORBIDDEN, "the admin API is disabled: set CLAWHIVE_ADMIN_TOKEN"));
       return;
     }
     String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.startsWith(BEARER)) {
       request.abortWith(
-          error(Response.Status.UNAUTHORIZED, "missing 'Authorization: Bearer <admin token>'"));
+          ErrorResponses.json(
+              Response.Status.UNAUTHORIZED, "missing 'Authorization: Bearer <admin token>'"));
       return;
     }
     byte[] given = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
     if (!MessageDigest.isEqual(given, token)) {
-      request.abortWith(error(Response.Status.UNAUTHORIZED, "wrong admin token"));
+      request.abortWith(ErrorResponses.json(Response.Status.UNAUTHORIZED, "wrong admin token"));
     }
-  }
-
-  private static Response error(Response.Status status, String message) {
-    return Response.status(status)
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(Map.of("code", status.getStatusCode(), "message", message))
-        .build();
   }
 }

@@ -1,5 +1,6 @@
 package io.clawhive.api.admin;
 
+import io.clawhive.api.ErrorResponses;
 import io.clawhive.api.telegram.Placement;
 import io.clawhive.api.telegram.TenantRouter;
 import io.clawhive.core.ClawhiveException;
@@ -20,7 +21,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -63,14 +63,15 @@ public final class InstancesResource {
   public Response send(
       @PathParam("tenant") long tenant, @jakarta.validation.Valid MessageRequest request) {
     if (request == null || request.text() == null || request.text().isBlank()) {
-      return error(Response.Status.BAD_REQUEST, "body must be {\"text\": \"...\"}");
+      return ErrorResponses.json(Response.Status.BAD_REQUEST, "body must be {\"text\": \"...\"}");
     }
     if (tenant <= 0) {
-      return error(Response.Status.BAD_REQUEST, "tenant must be a positive Telegram user id");
+      return ErrorResponses.json(
+          Response.Status.BAD_REQUEST, "tenant must be a positive Telegram user id");
     }
     Tenant row = router.admit(tenant, null, null, false);
     if (row.status() == TenantStatus.BLOCKED) {
-      return error(Response.Status.CONFLICT, "tenant " + tenant + " is blocked");
+      return ErrorResponses.json(Response.Status.CONFLICT, "tenant " + tenant + " is blocked");
     }
     ReplyWaiter.Pending pending = replies.expect();
     try {
@@ -84,31 +85,25 @@ public final class InstancesResource {
               clock.instant()));
       HttpReply reply = pending.reply().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (reply.failed()) {
-        return error(Response.Status.BAD_GATEWAY, reply.error());
+        return ErrorResponses.json(Response.Status.BAD_GATEWAY, reply.error());
       }
       return Response.ok(new MessageReply(tenant, reply.text())).build();
     } catch (Placement.NoWorkerException e) {
-      return error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
+      return ErrorResponses.json(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
     } catch (ClawhiveException e) {
-      return error(Response.Status.SERVICE_UNAVAILABLE, "message not queued: " + e.getMessage());
+      return ErrorResponses.json(
+          Response.Status.SERVICE_UNAVAILABLE, "message not queued: " + e.getMessage());
     } catch (TimeoutException e) {
-      return error(
+      return ErrorResponses.json(
           Response.Status.GATEWAY_TIMEOUT,
           "no answer within " + timeout.toSeconds() + " s; the agent may still answer later");
     } catch (InterruptedException | CancellationException e) {
       Thread.currentThread().interrupt();
-      return error(Response.Status.SERVICE_UNAVAILABLE, "node is stopping");
+      return ErrorResponses.json(Response.Status.SERVICE_UNAVAILABLE, "node is stopping");
     } catch (ExecutionException e) {
-      return error(Response.Status.BAD_GATEWAY, e.getCause().toString());
+      return ErrorResponses.json(Response.Status.BAD_GATEWAY, e.getCause().toString());
     } finally {
       replies.forget(pending.correlationId());
     }
-  }
-
-  static Response error(Response.Status status, String message) {
-    return Response.status(status)
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(Map.of("code", status.getStatusCode(), "message", message))
-        .build();
   }
 }

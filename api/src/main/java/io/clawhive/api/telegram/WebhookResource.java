@@ -2,6 +2,7 @@ package io.clawhive.api.telegram;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clawhive.api.ErrorResponses;
 import io.clawhive.core.ClawhiveException;
 import io.clawhive.core.telegram.TelegramBotApi;
 import jakarta.ws.rs.Consumes;
@@ -53,27 +54,28 @@ public final class WebhookResource {
   @POST
   public Response receive(@HeaderParam(SECRET_HEADER) String given, InputStream body) {
     if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), secret)) {
-      return error(Response.Status.UNAUTHORIZED, "missing or wrong " + SECRET_HEADER);
+      return ErrorResponses.json(Response.Status.UNAUTHORIZED, "missing or wrong " + SECRET_HEADER);
     }
     byte[] bytes;
     try {
       bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 1, maxBodyBytes + 1));
     } catch (IOException e) {
-      return error(Response.Status.BAD_REQUEST, "could not read the body");
+      return ErrorResponses.json(Response.Status.BAD_REQUEST, "could not read the body");
     }
     if (bytes.length > maxBodyBytes) {
-      return error(
+      return ErrorResponses.json(
           Response.Status.REQUEST_ENTITY_TOO_LARGE, "body over " + maxBodyBytes + " bytes");
     }
     Update update;
     try {
       JsonNode tree = JSON.readTree(bytes);
       if (tree == null || !tree.isObject() || !tree.path("update_id").canConvertToInt()) {
-        return error(Response.Status.BAD_REQUEST, "not a Telegram update (no update_id)");
+        return ErrorResponses.json(
+            Response.Status.BAD_REQUEST, "not a Telegram update (no update_id)");
       }
       update = telegram.parseUpdate(tree);
     } catch (IOException | IllegalArgumentException e) {
-      return error(Response.Status.BAD_REQUEST, "malformed JSON");
+      return ErrorResponses.json(Response.Status.BAD_REQUEST, "malformed JSON");
     }
     try {
       return Response.ok(Map.of("outcome", ingress.handle(update).name())).build();
@@ -82,14 +84,7 @@ public final class WebhookResource {
           "Update {} not queued: {}; answering 503 so Telegram retries",
           update.getUpdateId(),
           e.toString());
-      return error(Response.Status.SERVICE_UNAVAILABLE, "not queued, retry later");
+      return ErrorResponses.json(Response.Status.SERVICE_UNAVAILABLE, "not queued, retry later");
     }
-  }
-
-  private static Response error(Response.Status status, String message) {
-    return Response.status(status)
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(Map.of("code", status.getStatusCode(), "message", message))
-        .build();
   }
 }
