@@ -8,7 +8,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -16,8 +15,6 @@ import java.util.List;
 @Path("/api/v1/workers")
 @Produces(MediaType.APPLICATION_JSON)
 public final class WorkersResource {
-  /** A worker whose heartbeat is older than this counts as not alive. */
-  static final Duration ALIVE_WITHIN = Duration.ofSeconds(30);
 
   private final Storage storage;
   private final Clock clock;
@@ -29,10 +26,8 @@ public final class WorkersResource {
 
   @GET
   public List<WorkerView> list() {
-    Instant cutoff = clock.instant().minus(ALIVE_WITHIN);
-    return storage.dao(WorkerDao.class).listAll().stream()
-        .map(w -> WorkerView.of(w, cutoff))
-        .toList();
+    Instant now = clock.instant();
+    return storage.dao(WorkerDao.class).listAll().stream().map(w -> WorkerView.of(w, now)).toList();
   }
 
   /** One worker as the admin API shows it. */
@@ -47,13 +42,12 @@ public final class WorkersResource {
       Long memoryTotalBytes,
       Instant startedAt,
       Instant heartbeatAt) {
-    static WorkerView of(WorkerNode w, Instant cutoff) {
-      boolean alive = w.heartbeatAt() != null && w.heartbeatAt().isAfter(cutoff);
+    static WorkerView of(WorkerNode w, Instant now) {
       return new WorkerView(
           w.nodeId(),
           w.host(),
           w.status().name(),
-          alive && w.status() == io.clawhive.core.storage.WorkerStatus.UP,
+          w.aliveAt(now),
           w.capacity(),
           w.liveInstances(),
           w.memoryUsedBytes(),

@@ -6,22 +6,19 @@ import io.clawhive.core.storage.InstanceDao;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.WorkerDao;
 import io.clawhive.core.storage.WorkerNode;
-import io.clawhive.core.storage.WorkerStatus;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.Optional;
 
 /**
  * Which worker gets a tenant's message: the worker that owns the tenant's instance; else the live
- * worker (heartbeat within {@link #ALIVE_WITHIN}, status UP) with the most free capacity, which
- * then claims a warm-pool instance or creates one.
+ * worker (heartbeat within {@link WorkerNode#ALIVE_WITHIN}, status UP) with the most free capacity,
+ * which then claims a warm-pool instance or creates one.
  */
 public final class Placement {
   /** Same liveness rule as the workers admin view: three missed 10 s heartbeats. */
-  public static final Duration ALIVE_WITHIN = Duration.ofSeconds(30);
-
   private final Storage storage;
+
   private final Clock clock;
 
   public Placement(Storage storage, Clock clock) {
@@ -36,7 +33,7 @@ public final class Placement {
           "no live worker to place tenant "
               + tenant
               + " (no heartbeat within "
-              + ALIVE_WITHIN
+              + WorkerNode.ALIVE_WITHIN
               + ")");
     }
   }
@@ -46,8 +43,7 @@ public final class Placement {
     if (owned.isPresent()) {
       return owned.get().workerNode();
     }
-    return storage.dao(WorkerDao.class).listLive(clock.instant().minus(ALIVE_WITHIN)).stream()
-        .filter(w -> w.status() == WorkerStatus.UP)
+    return storage.dao(WorkerDao.class).listAlive(clock.instant()).stream()
         .max(
             Comparator.comparingInt(Placement::free)
                 .thenComparing(WorkerNode::nodeId, Comparator.reverseOrder()))

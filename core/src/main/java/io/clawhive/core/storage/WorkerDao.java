@@ -45,6 +45,13 @@ public interface WorkerDao {
   @SqlQuery("SELECT " + COLUMNS + " FROM workers WHERE heartbeat_at > :cutoff ORDER BY node_id")
   List<WorkerNode> listLive(Instant cutoff);
 
+  /** The workers that are {@link WorkerNode#aliveAt alive} at {@code now}, by node id. */
+  default List<WorkerNode> listAlive(Instant now) {
+    return listLive(now.minus(WorkerNode.ALIVE_WITHIN)).stream()
+        .filter(worker -> worker.aliveAt(now))
+        .toList();
+  }
+
   @SqlUpdate("UPDATE workers SET status = :status WHERE node_id = :nodeId")
   boolean updateStatus(String nodeId, WorkerStatus status);
 }

@@ -1,5 +1,6 @@
 package io.clawhive.core.storage;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /** One row of {@code workers}: a worker node's last heartbeat. Memory figures may be unknown. */
@@ -12,4 +13,18 @@ public record WorkerNode(
     Long memoryTotalBytes,
     Instant startedAt,
     Instant heartbeatAt,
-    WorkerStatus status) {}
+    WorkerStatus status) {
+
+  /**
+   * How recent a heartbeat must be for the worker to count as alive: three missed 10 s beats.
+   * Placement, the health sweep and the admin API all use this one definition.
+   */
+  public static final Duration ALIVE_WITHIN = Duration.ofSeconds(30);
+
+  /** UP and heard from within {@link #ALIVE_WITHIN} of {@code now}. */
+  public boolean aliveAt(Instant now) {
+    return status == WorkerStatus.UP
+        && heartbeatAt != null
+        && heartbeatAt.isAfter(now.minus(ALIVE_WITHIN));
+  }
+}

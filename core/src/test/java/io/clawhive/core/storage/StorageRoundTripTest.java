@@ -153,6 +153,14 @@ class StorageRoundTripTest {
     assertThat(workers.updateStatus("w2", WorkerStatus.DOWN)).isTrue();
     assertThat(workers.findById("w2").orElseThrow().status()).isEqualTo(WorkerStatus.DOWN);
     assertThat(workers.findById("w2").orElseThrow().memoryUsedBytes()).isNull();
+
+    Instant now = T0.plusSeconds(20);
+    workers.upsertHeartbeat(
+        new WorkerNode("w3", "host-3", 4, 0, null, null, T0, now, WorkerStatus.DRAINING));
+    assertThat(workers.listAlive(now))
+        .as("UP with a heartbeat within 30 s; w2 is stale, w3 is draining")
+        .containsExactly(beat);
+    assertThat(workers.listAlive(now.plusSeconds(30))).as("w1 went quiet").isEmpty();
   }
 
   @ParameterizedTest

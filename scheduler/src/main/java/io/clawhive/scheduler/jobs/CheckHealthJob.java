@@ -6,7 +6,6 @@ import io.clawhive.core.storage.WorkerDao;
 import io.clawhive.core.storage.WorkerNode;
 import io.clawhive.core.task.CheckHealth;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.quartz.DisallowConcurrentExecution;
@@ -20,9 +19,6 @@ import org.quartz.JobExecutionContext;
 @DisallowConcurrentExecution
 public final class CheckHealthJob implements Job {
   public static final String NAME = "check-health";
-
-  /** A worker whose heartbeat is older than this is not asked. */
-  static final Duration LIVE_WITHIN = Duration.ofSeconds(30);
 
   private final Storage storage;
   private final TaskPublisher publisher;
@@ -44,7 +40,7 @@ public final class CheckHealthJob implements Job {
 
   String askLiveWorkers() {
     Instant now = clock.instant();
-    List<WorkerNode> workers = storage.dao(WorkerDao.class).listLive(now.minus(LIVE_WITHIN));
+    List<WorkerNode> workers = storage.dao(WorkerDao.class).listAlive(now);
     for (WorkerNode worker : workers) {
       publisher.publish(worker.nodeId(), CheckHealth.of(worker.nodeId(), now));
     }
