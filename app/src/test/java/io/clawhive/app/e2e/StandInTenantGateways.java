@@ -7,6 +7,7 @@ import io.clawhive.worker.fleet.TenantGateways;
 import io.clawhive.worker.gateway.GatewayClient;
 import io.clawhive.worker.openclaw.GatewayCommand;
 import io.clawhive.worker.standin.StandIn;
+import io.clawhive.worker.supervision.HealthProbe;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -31,6 +32,7 @@ final class StandInTenantGateways implements TenantGateways, AutoCloseable {
 
   private final List<Process> processes = new ArrayList<>();
   private final List<GatewayClient> clients = new ArrayList<>();
+  private final List<Integer> ports = new ArrayList<>();
   private final Map<Long, InstanceState> states = new ConcurrentHashMap<>();
 
   StandInTenantGateways(int count, Path dir) throws Exception {
@@ -46,6 +48,7 @@ final class StandInTenantGateways implements TenantGateways, AutoCloseable {
           .redirectErrorStream(true)
           .redirectOutput(dir.resolve("standin-" + i + ".log").toFile());
       processes.add(builder.start());
+      ports.add(port);
       clients.add(
           new GatewayClient(
               HTTP,
@@ -53,15 +56,20 @@ final class StandInTenantGateways implements TenantGateways, AutoCloseable {
               URI.create("http://127.0.0.1:" + port),
               token,
               Duration.ofSeconds(30),
-              Duration.ofSeconds(2),
               Clock.systemUTC()));
     }
     try {
-      for (GatewayClient client : clients) {
+      HealthProbe probe = new HealthProbe(Clock.systemUTC());
+      for (int port : ports) {
         await()
             .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(50))
-            .until(() -> client.probe(GatewayClient.READY_PATH).httpStatus() == 200);
+            .until(
+                () ->
+                    probe
+                        .probe(port, HealthProbe.READINESS_PATH, Duration.ofSeconds(2))
+                        .join()
+                        .ok());
       }
     } catch (RuntimeException e) {
       close(); // the caller never gets this object to close: leave no process behind

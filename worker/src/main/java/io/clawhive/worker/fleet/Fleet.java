@@ -221,7 +221,6 @@ public final class Fleet implements TenantGateways, Managed {
         URI.create("http://" + GatewayClient.LOOPBACK_HOST + ":" + member.port),
         member.token,
         GatewayClient.DEFAULT_CHAT_TIMEOUT,
-        GatewayClient.DEFAULT_PROBE_TIMEOUT,
         clock);
   }
 

@@ -18,22 +18,19 @@ import java.util.Objects;
 /**
  * HTTP client of one gateway. Chat goes to {@code POST /v1/chat/completions} (bearer token, agent
  * {@value #MODEL}, OpenAI {@code user} = the tenant's stable session key, which keeps the
- * conversation); probes go to the unauthenticated {@code /healthz} and {@code /readyz}, never to
- * chat. Failures are {@link GatewayUnavailableException} (retryable) or {@link
- * GatewayRejectedException} (permanent).
+ * conversation). Health probes are not its job: see {@link
+ * io.clawhive.worker.supervision.HealthProbe}. Failures are {@link GatewayUnavailableException}
+ * (retryable) or {@link GatewayRejectedException} (permanent).
  */
 public final class GatewayClient {
 
   public static final String MODEL = "openclaw/default";
   public static final String CHAT_PATH = "/v1/chat/completions";
-  public static final String LIVE_PATH = "/healthz";
-  public static final String READY_PATH = "/readyz";
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
   /** A turn includes the model's own time (first turn ≈ 3–9 s with a fast model). */
   public static final Duration DEFAULT_CHAT_TIMEOUT = Duration.ofMinutes(3);
 
-  public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(3);
   public static final String LOOPBACK_HOST = "127.0.0.1";
 
   private static final int MAX_ERROR_DETAIL_CHARS = 512;
@@ -44,7 +41,6 @@ public final class GatewayClient {
   private final URI baseUri;
   private final String token;
   private final Duration chatTimeout;
-  private final Duration probeTimeout;
   private final Clock clock;
 
   public GatewayClient(
@@ -53,14 +49,12 @@ public final class GatewayClient {
       URI baseUri,
       String token,
       Duration chatTimeout,
-      Duration probeTimeout,
       Clock clock) {
     this.http = Objects.requireNonNull(http, "http");
     this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
     this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
     this.token = Objects.requireNonNull(token, "token");
     this.chatTimeout = Objects.requireNonNull(chatTimeout, "chatTimeout");
-    this.probeTimeout = Objects.requireNonNull(probeTimeout, "probeTimeout");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -73,7 +67,6 @@ public final class GatewayClient {
         URI.create("http://" + LOOPBACK_HOST + ":" + port),
         token,
         DEFAULT_CHAT_TIMEOUT,
-        DEFAULT_PROBE_TIMEOUT,
         Clock.systemUTC());
   }
 
@@ -111,28 +104,6 @@ public final class GatewayClient {
       throw classify(status, errorDetail(response.body()));
     }
     return parseReply(response.body(), latency);
-  }
-
-  /** GETs {@code path} (e.g. {@link #READY_PATH}) within the probe timeout; never throws on I/O. */
-  public ProbeResult probe(String path) {
-    HttpRequest request =
-        HttpRequest.newBuilder(baseUri.resolve(path)).timeout(probeTimeout).GET().build();
-    Instant started = clock.instant();
-    try {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      return new ProbeResult(
-          path,
-          response.statusCode(),
-          Duration.between(started, clock.instant()),
-          truncate(response.body()));
-    } catch (IOException e) {
-      return new ProbeResult(
-          path, ProbeResult.NO_ANSWER, Duration.between(started, clock.instant()), describe(e));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new ProbeResult(
-          path, ProbeResult.NO_ANSWER, Duration.between(started, clock.instant()), "interrupted");
-    }
   }
 
   private HttpResponse<String> send(HttpRequest request, String what) {

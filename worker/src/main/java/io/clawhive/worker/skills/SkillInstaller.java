@@ -32,6 +32,9 @@ public final class SkillInstaller {
   public static final String SKILLS_DIR = "skills";
   public static final String LOCK_FILE = ".clawhub/lock.json";
 
+  /** {@code clawhub update}'s argument for every unpinned skill. */
+  public static final String UPDATE_ALL = "--all";
+
   /** ClawHub's own slug rule: no path separators, no parent references. */
   private static final Pattern SAFE_SLUG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
@@ -98,14 +101,7 @@ public final class SkillInstaller {
       return new SkillInstallResult(
           slug, SkillInstallResult.Status.ALREADY_INSTALLED, lockedVersion(workdir, slug), "");
     }
-    List<String> argv = new ArrayList<>();
-    argv.add(runtime.nodeBinary().toString());
-    argv.add(runtime.clawhubEntry().toString());
-    argv.addAll(List.of("install", slug, "--workdir", workdir.toString(), "--no-input"));
-    registry.ifPresent(r -> argv.addAll(List.of("--registry", r)));
-    Map<String, String> env = environment(home, clawhubConfig);
-    CommandResult result =
-        RuntimeCommandRunner.run(wrapper.wrap(argv, env, workdir), env, workdir, timeoutPerSkill);
+    CommandResult result = clawhub("install", slug, workdir, home, clawhubConfig, wrapper);
     if (result.timedOut()) {
       return failed(slug, "clawhub install timed out after " + timeoutPerSkill);
     }
@@ -118,6 +114,44 @@ public final class SkillInstaller {
     }
     return new SkillInstallResult(
         slug, SkillInstallResult.Status.INSTALLED, lockedVersion(workdir, slug), "");
+  }
+
+  /**
+   * Updates {@code slugs} in {@code workdir} with {@code clawhub update <slug> --workdir W
+   * --no-input}, or every unpinned skill ({@value #UPDATE_ALL}) when {@code slugs} is empty.
+   */
+  public List<SkillInstallResult> update(
+      Path workdir, Path home, Path clawhubConfig, List<String> slugs, CommandWrapper wrapper) {
+    List<SkillInstallResult> results = new ArrayList<>();
+    for (String slug : slugs.isEmpty() ? List.of(UPDATE_ALL) : slugs) {
+      CommandResult result = clawhub("update", slug, workdir, home, clawhubConfig, wrapper);
+      results.add(
+          result.succeeded()
+              ? new SkillInstallResult(
+                  slug, SkillInstallResult.Status.INSTALLED, Optional.empty(), "")
+              : failed(slug, "clawhub update exit " + result.exitCode() + ": " + result.message()));
+    }
+    return List.copyOf(results);
+  }
+
+  /**
+   * {@code clawhub <verb> <slug> --workdir W --no-input [--registry R]}, through {@code wrapper}.
+   */
+  private CommandResult clawhub(
+      String verb,
+      String slug,
+      Path workdir,
+      Path home,
+      Path clawhubConfig,
+      CommandWrapper wrapper) {
+    List<String> argv = new ArrayList<>();
+    argv.add(runtime.nodeBinary().toString());
+    argv.add(runtime.clawhubEntry().toString());
+    argv.addAll(List.of(verb, slug, "--workdir", workdir.toString(), "--no-input"));
+    registry.ifPresent(r -> argv.addAll(List.of("--registry", r)));
+    Map<String, String> env = environment(home, clawhubConfig);
+    return RuntimeCommandRunner.run(
+        wrapper.wrap(argv, env, workdir), env, workdir, timeoutPerSkill);
   }
 
   private Map<String, String> environment(Path home, Path clawhubConfig) {

@@ -41,7 +41,6 @@ class GatewayClientTest {
         URI.create("http://127.0.0.1:" + gateway.port()),
         token,
         chatTimeout,
-        Duration.ofSeconds(2),
         Clock.systemUTC());
   }
 
@@ -118,10 +117,6 @@ class GatewayClientTest {
         .isInstanceOfSatisfying(
             GatewayUnavailableException.class, e -> assertThat(e.httpStatus()).isEmpty())
         .hasMessage("instance inst-2: chat failed: connection refused");
-    ProbeResult probe = client.probe(GatewayClient.LIVE_PATH);
-    assertThat(probe.answered()).isFalse();
-    assertThat(probe.ok()).isFalse();
-    assertThat(probe.detail()).isEqualTo("connection refused");
   }
 
   @Test
@@ -131,23 +126,5 @@ class GatewayClientTest {
     assertThatThrownBy(() -> client(TOKEN, Duration.ofMillis(300)).chat("t", "x"))
         .isInstanceOf(GatewayUnavailableException.class)
         .hasMessageContaining("timed out");
-  }
-
-  @Test
-  void probesReportStatusWithoutChatting() {
-    GatewayClient client = client(TOKEN, Duration.ofSeconds(10));
-    gateway.readyStatus(503);
-
-    ProbeResult notReady = client.probe(GatewayClient.READY_PATH);
-    gateway.readyStatus(200);
-    ProbeResult ready = client.probe(GatewayClient.READY_PATH);
-    ProbeResult live = client.probe(GatewayClient.LIVE_PATH);
-
-    assertThat(notReady.httpStatus()).isEqualTo(503);
-    assertThat(notReady.ok()).isFalse();
-    assertThat(ready.ok()).isTrue();
-    assertThat(live.ok()).isTrue();
-    assertThat(live.detail()).contains("live");
-    assertThat(gateway.chatRequests()).isEmpty();
   }
 }

@@ -9,12 +9,14 @@ import io.clawhive.worker.fakes.FakeModelServer;
 import io.clawhive.worker.fakes.InstalledRuntime;
 import io.clawhive.worker.openclaw.GatewayCommand;
 import io.clawhive.worker.openclaw.RuntimeLayout;
+import io.clawhive.worker.supervision.HealthProbe;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,8 @@ class RealGatewayTest {
   /** Ready takes 5–15 s on 2 busy cores; leave room for a loaded build machine. */
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
 
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
   /** Seen: the two helper processes exit within ≈ 2 s of a kill -9 of the gateway. */
   private static final Duration CHILD_EXIT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -49,6 +53,7 @@ class RealGatewayTest {
   private int port;
   private Map<String, String> env;
   private GatewayClient client;
+  private final HealthProbe probe = new HealthProbe(Clock.systemUTC());
 
   @BeforeEach
   void setUp() throws Exception {
@@ -146,9 +151,9 @@ class RealGatewayTest {
                         + ": "
                         + tail(dir.resolve("gateway.out")));
               }
-              return client.probe(GatewayClient.READY_PATH).ok();
+              return probe.probe(port, HealthProbe.READINESS_PATH, PROBE_TIMEOUT).join().ok();
             });
-    assertThat(client.probe(GatewayClient.LIVE_PATH).ok()).isTrue();
+    assertThat(probe.probe(port, HealthProbe.LIVENESS_PATH, PROBE_TIMEOUT).join().ok()).isTrue();
     LOG.info(
         "measured: {} ready in {} ms, RSS {} MB",
         what,

@@ -30,6 +30,7 @@ import io.clawhive.worker.process.LauncherSettings;
 import io.clawhive.worker.skills.SkillInstallResult;
 import io.clawhive.worker.skills.SkillInstaller;
 import io.clawhive.worker.standin.StandIn;
+import io.clawhive.worker.supervision.HealthProbe;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RealSandboxedGatewayTest {
 
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
   private static final String SKILL_MD =
       "---\nname: weather\ndescription: Weather lookups\n---\n# Weather\n";
 
@@ -171,10 +173,14 @@ class RealSandboxedGatewayTest {
             layout.instanceId(),
             port,
             token);
+    HealthProbe probe = new HealthProbe(Clock.systemUTC());
     await("real gateway ready inside the sandbox")
         .atMost(READY_TIMEOUT)
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> gateway.isAlive() && client.probe(GatewayClient.READY_PATH).ok());
+        .until(
+            () ->
+                gateway.isAlive()
+                    && probe.probe(port, HealthProbe.READINESS_PATH, PROBE_TIMEOUT).join().ok());
     assertThat(ProcessHandle.of(gateway.pid()).flatMap(p -> p.info().command()).orElseThrow())
         .endsWith("bwrap");
     assertThat(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clawhive.worker.fakes.FakeClawHubRegistry;
 import io.clawhive.worker.fakes.InstalledRuntime;
 import io.clawhive.worker.openclaw.RuntimeLayout;
+import io.clawhive.worker.process.CommandWrapper;
 import io.clawhive.worker.skills.SkillInstallResult.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,5 +114,26 @@ class SkillInstallerTest {
               assertThat(r.detail()).isEqualTo("invalid slug");
             });
     assertThat(registry.requests()).isEmpty();
+  }
+
+  @Test
+  void updateBringsAnInstalledSkillToTheRegistrysLatestVersion() throws Exception {
+    SkillInstaller installer =
+        new SkillInstaller(runtime, Optional.of(registry.url()), Duration.ofMinutes(1));
+    installer.install("inst-s", workspace, home, clawhubConfig, List.of("weather"));
+    registry.addSkill("weather", "1.3.0", SKILL_MD);
+
+    List<SkillInstallResult> updated =
+        installer.update(workspace, home, clawhubConfig, List.of(), CommandWrapper.NONE);
+
+    assertThat(updated)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.slug()).isEqualTo(SkillInstaller.UPDATE_ALL);
+              assertThat(r.status()).as(r.detail()).isEqualTo(Status.INSTALLED);
+            });
+    JsonNode lock = new ObjectMapper().readTree(workspace.resolve(".clawhub/lock.json").toFile());
+    assertThat(lock.at("/skills/weather/version").asText()).isEqualTo("1.3.0");
   }
 }
