@@ -124,12 +124,21 @@ public final class SkillInstaller {
       Path workdir, Path home, Path clawhubConfig, List<String> slugs, CommandWrapper wrapper) {
     List<SkillInstallResult> results = new ArrayList<>();
     for (String slug : slugs.isEmpty() ? List.of(UPDATE_ALL) : slugs) {
+      if (!slug.equals(UPDATE_ALL) && !SAFE_SLUG.matcher(slug).matches()) {
+        results.add(failed(slug, "invalid slug"));
+        continue;
+      }
       CommandResult result = clawhub("update", slug, workdir, home, clawhubConfig, wrapper);
-      results.add(
-          result.succeeded()
-              ? new SkillInstallResult(
-                  slug, SkillInstallResult.Status.INSTALLED, Optional.empty(), "")
-              : failed(slug, "clawhub update exit " + result.exitCode() + ": " + result.message()));
+      if (result.timedOut()) {
+        results.add(failed(slug, "clawhub update timed out after " + timeoutPerSkill));
+      } else if (!result.succeeded()) {
+        results.add(
+            failed(slug, "clawhub update exit " + result.exitCode() + ": " + result.message()));
+      } else {
+        results.add(
+            new SkillInstallResult(
+                slug, SkillInstallResult.Status.INSTALLED, Optional.empty(), ""));
+      }
     }
     return List.copyOf(results);
   }

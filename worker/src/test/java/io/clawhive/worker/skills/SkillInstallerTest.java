@@ -105,6 +105,8 @@ class SkillInstallerTest {
 
     List<SkillInstallResult> results =
         installer.install("inst-s", workspace, home, clawhubConfig, List.of("../etc"));
+    List<SkillInstallResult> updates =
+        installer.update(workspace, home, clawhubConfig, List.of("--force"), CommandWrapper.NONE);
 
     assertThat(results)
         .singleElement()
@@ -113,6 +115,10 @@ class SkillInstallerTest {
               assertThat(r.status()).isEqualTo(Status.FAILED);
               assertThat(r.detail()).isEqualTo("invalid slug");
             });
+    assertThat(updates)
+        .as("a flag passed as a slug is refused, not handed to clawhub")
+        .singleElement()
+        .satisfies(r -> assertThat(r.detail()).isEqualTo("invalid slug"));
     assertThat(registry.requests()).isEmpty();
   }
 
