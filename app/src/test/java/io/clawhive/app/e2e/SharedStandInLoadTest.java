@@ -108,11 +108,19 @@ class SharedStandInLoadTest {
               .toList();
       assertThat(texts).as("replies of tenant %d", 5000 + t).containsExactlyElementsOf(wanted);
     }
+    // the worker records ANSWERED right after sendMessage returns, so wait for the last marks
     ProcessedUpdateDao updates = node.storage().dao(ProcessedUpdateDao.class);
-    for (int id = 100; id < updateId; id++) {
-      assertThat(updates.findById(id))
-          .as("update %d", id)
-          .hasValueSatisfying(u -> assertThat(u.status()).isEqualTo(UpdateStatus.ANSWERED));
-    }
+    int last = updateId;
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (int id = 100; id < last; id++) {
+                assertThat(updates.findById(id))
+                    .as("update %d", id)
+                    .hasValueSatisfying(
+                        u -> assertThat(u.status()).isEqualTo(UpdateStatus.ANSWERED));
+              }
+            });
   }
 }

@@ -217,9 +217,16 @@ class TelegramEndToEndTest {
     assertThat(node.instances().stream().filter(i -> i.tenantId() != null).map(Instance::id))
         .hasSize(tenants)
         .doesNotHaveDuplicates();
-    for (int id = 100; id < updateId; id++) {
-      assertThat(status(id)).as("update %d", id).isEqualTo(UpdateStatus.ANSWERED);
-    }
+    // the worker records ANSWERED right after sendMessage returns, so wait for the last marks
+    int last = updateId;
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (int id = 100; id < last; id++) {
+                assertThat(status(id)).as("update %d", id).isEqualTo(UpdateStatus.ANSWERED);
+              }
+            });
   }
 
   @Test
