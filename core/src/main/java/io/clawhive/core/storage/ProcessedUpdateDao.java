@@ -31,8 +31,14 @@ public interface ProcessedUpdateDao extends SqlObject {
   @SqlQuery("SELECT " + COLUMNS + " FROM processed_updates WHERE update_id = :updateId")
   Optional<ProcessedUpdate> findById(long updateId);
 
+  /**
+   * Records the route task of an update and moves it from RECEIVED to QUEUED. A worker can answer
+   * before the api gets here (the task is consumed as soon as the broker confirms it), so a later
+   * status (ANSWERED, FAILED) is never set back.
+   */
   @SqlUpdate(
-      "UPDATE processed_updates SET status = 'QUEUED', task_id = :taskId"
+      "UPDATE processed_updates SET task_id = :taskId,"
+          + " status = CASE WHEN status = 'RECEIVED' THEN 'QUEUED' ELSE status END"
           + " WHERE update_id = :updateId")
   boolean markQueued(long updateId, String taskId);
 

@@ -178,6 +178,14 @@ class StorageRoundTripTest {
     assertThat(updates.findById(500))
         .contains(
             new ProcessedUpdate(500, 7L, T0, "task-1", UpdateStatus.ANSWERED, T0.plusSeconds(3)));
+
+    assertThat(updates.insertIfAbsent(ProcessedUpdate.received(502, 7L, T0))).isTrue();
+    assertThat(updates.markAnswered(502, T0.plusSeconds(1))).isTrue();
+    assertThat(updates.markQueued(502, "task-2")).as("the worker was faster than the api").isTrue();
+    assertThat(updates.findById(502))
+        .contains(
+            new ProcessedUpdate(502, 7L, T0, "task-2", UpdateStatus.ANSWERED, T0.plusSeconds(1)));
+
     assertThat(updates.deleteReceivedBefore(T0.minus(Duration.ofHours(24)))).isEqualTo(1);
     assertThat(updates.findById(501)).isEmpty();
 
