@@ -5,14 +5,29 @@ import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.util.concurrent.TimeUnit;
 
 /** Settings of the api role: the admin API and the Telegram front door. */
 public class ApiConfig {
 
-  /** Bearer token for {@code /api/v1/*}; blank means the admin API refuses every request. */
+  /**
+   * Bearer token for {@code /api/v1/*} (admin port); blank means the admin API refuses every
+   * request.
+   */
   @NotNull private String adminToken = "";
+
+  static final int DEFAULT_ADMIN_AUTH_FAILURES_PER_MINUTE = 10;
+
+  /**
+   * Failed admin authentications one remote address may make per minute; beyond them its further
+   * attempts get 429 (Retry-After) without the token being checked.
+   */
+  @Min(1)
+  @Max(100_000)
+  private int adminAuthFailuresPerMinute = DEFAULT_ADMIN_AUTH_FAILURES_PER_MINUTE;
 
   @Valid @NotNull private TelegramConfig telegram = new TelegramConfig();
 
@@ -56,6 +71,16 @@ public class ApiConfig {
   }
 
   @JsonProperty
+  public int getAdminAuthFailuresPerMinute() {
+    return adminAuthFailuresPerMinute;
+  }
+
+  @JsonProperty
+  public void setAdminAuthFailuresPerMinute(int value) {
+    this.adminAuthFailuresPerMinute = value;
+  }
+
+  @JsonProperty
   public TelegramConfig getTelegram() {
     return telegram;
   }
@@ -70,6 +95,8 @@ public class ApiConfig {
   public String toString() {
     return "api{adminToken="
         + (adminToken.isEmpty() ? "<none: admin API refuses all>" : "****")
+        + ", adminAuthFailuresPerMinute="
+        + adminAuthFailuresPerMinute
         + ", "
         + telegram
         + ", "

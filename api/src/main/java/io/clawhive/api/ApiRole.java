@@ -1,7 +1,7 @@
 package io.clawhive.api;
 
 import com.rabbitmq.client.Connection;
-import io.clawhive.api.admin.AdminAuthFilter;
+import io.clawhive.api.admin.AdminApi;
 import io.clawhive.api.admin.DeadLettersResource;
 import io.clawhive.api.admin.InstanceOpsResource;
 import io.clawhive.api.admin.InstancesResource;
@@ -24,14 +24,15 @@ import io.clawhive.core.telegram.TelegramBotApi;
 import io.dropwizard.core.setup.Environment;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the api role into a node: the admin API under {@code /api/v1} behind its token (workers,
- * dead letters, chat over HTTP with this node's reply queue) and, with a bot token, the Telegram
- * front door (long polling by default, or the webhook).
+ * Wires the api role into a node: the admin API under {@code /api/v1} on the admin port behind its
+ * token (workers, dead letters, chat over HTTP with this node's reply queue) and, with a bot token,
+ * the Telegram front door (long polling by default, or the webhook).
  */
 public final class ApiRole {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRole.class);
@@ -55,16 +56,6 @@ public final class ApiRole {
       TaskPublisher publisher,
       Optional<TelegramBotApi> telegram,
       Clock clock) {
-    environment.jersey().register(new AdminAuthFilter(config.adminToken()));
-    environment.jersey().register(new WorkersResource(storage, clock));
-    environment.jersey().register(new InstanceOpsResource(storage, publisher, clock));
-    environment.jersey().register(new JobRunsResource(storage));
-    environment
-        .jersey()
-        .register(
-            new DeadLettersResource(
-                new DeadLetters(connection, topology, new TaskCodec(), environment.metrics())));
-
     TenantRouter router =
         new TenantRouter(
             storage,
@@ -74,14 +65,8 @@ public final class ApiRole {
             clock);
     ReplyWaiter replies = new ReplyWaiter(connection, new ReplyTopology(topology), nodeId);
     environment.lifecycle().manage(replies);
-    environment
-        .jersey()
-        .register(
-            new InstancesResource(
-                router,
-                replies,
-                Duration.ofMillis(config.getHttpReplyTimeout().toMilliseconds()),
-                clock));
+    installAdminApi(
+        environment, config, storage, connection, topology, publisher, router, replies, clock);
 
     TelegramConfig settings = config.getTelegram();
     if (telegram.isEmpty()) {
@@ -118,5 +103,38 @@ public final class ApiRole {
                   Duration.ofMillis(settings.getPollTimeout().toMilliseconds()),
                   clock));
     }
+  }
+
+  /** The admin API on the admin port, every method behind the admin token. */
+  private static void installAdminApi(
+      Environment environment,
+      ApiConfig config,
+      Storage storage,
+      Connection connection,
+      BrokerTopology topology,
+      TaskPublisher publisher,
+      TenantRouter router,
+      ReplyWaiter replies,
+      Clock clock) {
+    List<Object> resources =
+        List.of(
+            new WorkersResource(storage, clock),
+            new InstanceOpsResource(storage, publisher, clock),
+            new JobRunsResource(storage),
+            new DeadLettersResource(
+                new DeadLetters(connection, topology, new TaskCodec(), environment.metrics())),
+            new InstancesResource(
+                router,
+                replies,
+                Duration.ofMillis(config.getHttpReplyTimeout().toMilliseconds()),
+                clock));
+    AdminApi.install(
+        environment,
+        AdminApi.resourceConfig(
+            environment,
+            config.adminToken(),
+            config.getAdminAuthFailuresPerMinute(),
+            clock,
+            resources));
   }
 }

@@ -1,5 +1,6 @@
 package io.clawhive.app;
 
+import io.clawhive.api.admin.AdminToken;
 import io.dropwizard.core.setup.Environment;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -10,26 +11,23 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.EnumSet;
 
 /**
  * Guards Dropwizard's state-changing admin tasks ({@code POST /tasks/*}: gc, log-level, …) on the
- * admin port with the admin token ({@code Authorization: Bearer $CLAWHIVE_ADMIN_TOKEN}, compared in
- * constant time). Loopback is no boundary on a host that runs tenants' code, so without a
- * configured token the tasks are disabled. The read-only admin pages (healthcheck, metrics, ping,
- * threads) stay open.
+ * admin port with the admin token ({@code Authorization: Bearer $CLAWHIVE_ADMIN_TOKEN}, checked by
+ * the admin API's {@link AdminToken}). Loopback is no boundary on a host that runs tenants' code,
+ * so without a configured token the tasks are disabled. The read-only admin pages (healthcheck,
+ * metrics, ping, threads) stay open.
  */
 public final class AdminTasksGuard implements Filter {
 
   public static final String TASKS_PATTERN = "/tasks/*";
-  private static final String BEARER = "Bearer ";
 
-  private final byte[] token;
+  private final AdminToken token;
 
   AdminTasksGuard(String adminToken) {
-    this.token = (adminToken == null ? "" : adminToken).getBytes(StandardCharsets.UTF_8);
+    this.token = new AdminToken(adminToken);
   }
 
   /** Registers the guard in front of the admin port's task servlet. */
@@ -45,26 +43,19 @@ public final class AdminTasksGuard implements Filter {
       throws IOException, ServletException {
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
-    if (token.length == 0) {
-      refuse(
-          response,
-          HttpServletResponse.SC_FORBIDDEN,
-          "admin tasks are disabled: set CLAWHIVE_ADMIN_TOKEN");
-      return;
+    switch (token.check(request.getHeader("Authorization"))) {
+      case ACCEPTED -> chain.doFilter(req, res);
+      case DISABLED ->
+          refuse(
+              response,
+              HttpServletResponse.SC_FORBIDDEN,
+              "admin tasks are disabled: set CLAWHIVE_ADMIN_TOKEN");
+      case MISSING, WRONG ->
+          refuse(
+              response,
+              HttpServletResponse.SC_UNAUTHORIZED,
+              "admin tasks need 'Authorization: Bearer <admin token>'");
     }
-    String header = request.getHeader("Authorization");
-    byte[] given =
-        header == null || !header.startsWith(BEARER)
-            ? new byte[0]
-            : header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
-    if (!MessageDigest.isEqual(given, token)) {
-      refuse(
-          response,
-          HttpServletResponse.SC_UNAUTHORIZED,
-          "admin tasks need 'Authorization: Bearer <admin token>'");
-      return;
-    }
-    chain.doFilter(req, res);
   }
 
   private static void refuse(HttpServletResponse response, int status, String message)

@@ -95,7 +95,9 @@ class NodeTest {
         .contains("# TYPE io_dropwizard_db_ManagedPooledDataSource_storage_active gauge")
         .containsPattern("(?m)^\\w*_storage_active [0-9]");
 
-    HttpResponse<String> workers = get(appUrl("/api/v1/workers"), ADMIN_TOKEN);
+    // the admin API answers on the admin port only
+    assertThat(get(appUrl("/api/v1/workers"), ADMIN_TOKEN).statusCode()).isEqualTo(404);
+    HttpResponse<String> workers = get(adminUrl("/api/v1/workers"), ADMIN_TOKEN);
     assertThat(workers.statusCode()).isEqualTo(200);
     List<Map<String, Object>> rows = json.readValue(workers.body(), new TypeReference<>() {});
     assertThat(rows)
@@ -105,8 +107,8 @@ class NodeTest {
               assertThat(w.get("nodeId")).isEqualTo(NODE_ID);
               assertThat(w.get("alive")).isEqualTo(true);
             });
-    assertThat(get(appUrl("/api/v1/workers"), "wrong").statusCode()).isEqualTo(401);
-    assertThat(get(appUrl("/api/v1/workers"), null).statusCode()).isEqualTo(401);
+    assertThat(get(adminUrl("/api/v1/workers"), "wrong").statusCode()).isEqualTo(401);
+    assertThat(get(adminUrl("/api/v1/workers"), null).statusCode()).isEqualTo(401);
 
     node.after();
     node = null;

@@ -1,52 +1,99 @@
 package io.clawhive.api.admin;
 
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
 import io.clawhive.api.ErrorResponses;
 import jakarta.annotation.Priority;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Guards {@code /api/v1/*} with {@code Authorization: Bearer $CLAWHIVE_ADMIN_TOKEN}, compared in
- * constant time. Without a configured token the admin API refuses every request.
+ * Lets a request reach an admin resource method only with {@code Authorization: Bearer
+ * $CLAWHIVE_ADMIN_TOKEN}. It is bound to the methods themselves by {@link AdminAuthFeature}, never
+ * to the spelling of a URL. Failures are counted and logged (never with the token); an address with
+ * too many recent failures gets 429 without its token being checked.
  */
 @Priority(Priorities.AUTHENTICATION)
-public final class AdminAuthFilter implements ContainerRequestFilter {
-  static final String PATH_PREFIX = "api/v1";
-  private static final String BEARER = "Bearer ";
+final class AdminAuthFilter implements ContainerRequestFilter {
+  static final String FAILURES_METRIC = "api.admin.auth.failures";
+  static final String THROTTLED_METRIC = "api.admin.auth.throttled";
+  private static final Logger LOG = LoggerFactory.getLogger(AdminAuthFilter.class);
+  private static final String UNKNOWN_ADDRESS = "unknown";
 
-  private final byte[] token;
+  private final AdminToken token;
+  private final AuthFailureLimiter limiter;
+  private final Meter failures;
+  private final Meter throttled;
 
-  public AdminAuthFilter(String adminToken) {
-    this.token = adminToken.getBytes(StandardCharsets.UTF_8);
+  /** A proxy to the current request's servlet request; null outside a servlet container. */
+  @Context private HttpServletRequest servletRequest;
+
+  AdminAuthFilter(AdminToken token, AuthFailureLimiter limiter, MetricRegistry metrics) {
+    this.token = token;
+    this.limiter = limiter;
+    this.failures = metrics.meter(FAILURES_METRIC);
+    this.throttled = metrics.meter(THROTTLED_METRIC);
   }
 
   @Override
   public void filter(ContainerRequestContext request) {
-    String path = request.getUriInfo().getPath();
-    if (!path.startsWith(PATH_PREFIX) && !path.startsWith("/" + PATH_PREFIX)) {
-      return;
-    }
-    if (token.length == 0) {
+    String address = remoteAddress();
+    Optional<Duration> wait = limiter.retryAfter(address);
+    if (wait.isPresent()) {
+      throttled.mark();
+      long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
       request.abortWith(
-          ErrorResponses.json(
-              Response.Status.FORBIDDEN, "the admin API is disabled: set CLAWHIVE_ADMIN_TOKEN"));
+          Response.fromResponse(
+                  ErrorResponses.json(
+                      Response.Status.TOO_MANY_REQUESTS,
+                      "too many failed admin authentications from this address; retry in "
+                          + seconds
+                          + " s"))
+              .header(HttpHeaders.RETRY_AFTER, seconds)
+              .build());
       return;
     }
-    String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-    if (header == null || !header.startsWith(BEARER)) {
-      request.abortWith(
-          ErrorResponses.json(
-              Response.Status.UNAUTHORIZED, "missing 'Authorization: Bearer <admin token>'"));
+    AdminToken.Verdict verdict = token.check(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+    if (verdict == AdminToken.Verdict.ACCEPTED) {
       return;
     }
-    byte[] given = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
-    if (!MessageDigest.isEqual(given, token)) {
-      request.abortWith(ErrorResponses.json(Response.Status.UNAUTHORIZED, "wrong admin token"));
+    failures.mark();
+    limiter.recordFailure(address);
+    LOG.warn(
+        "admin API authentication failed ({}) from {}: {} /{}",
+        verdict,
+        address,
+        request.getMethod(),
+        request.getUriInfo().getPath());
+    request.abortWith(refusal(verdict));
+  }
+
+  private static Response refusal(AdminToken.Verdict verdict) {
+    return switch (verdict) {
+      case DISABLED ->
+          ErrorResponses.json(
+              Response.Status.FORBIDDEN, "the admin API is disabled: set CLAWHIVE_ADMIN_TOKEN");
+      case MISSING ->
+          ErrorResponses.json(
+              Response.Status.UNAUTHORIZED, "missing 'Authorization: Bearer <admin token>'");
+      default -> ErrorResponses.json(Response.Status.UNAUTHORIZED, "wrong admin token");
+    };
+  }
+
+  private String remoteAddress() {
+    try {
+      return servletRequest == null ? UNKNOWN_ADDRESS : servletRequest.getRemoteAddr();
+    } catch (IllegalStateException e) {
+      return UNKNOWN_ADDRESS; // no servlet request behind this one (in-memory container)
     }
   }
 }

@@ -19,7 +19,7 @@ import java.util.Map;
  * (they stay queued); {@code POST /replay} sends every replayable one (optionally only of {@code
  * type}) back to its worker as a fresh first attempt.
  */
-@Path("/api/v1/dead-letters")
+@Path("/v1/dead-letters")
 @Produces(MediaType.APPLICATION_JSON)
 public final class DeadLettersResource {
   static final int MAX_LIMIT = 500;

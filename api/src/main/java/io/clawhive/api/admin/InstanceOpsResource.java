@@ -32,7 +32,7 @@ import java.util.Map;
  * health, and restart / hibernate / wake / delete, which are sent as tasks to the worker that owns
  * the instance (202 with the task id; the worker applies them in order with the tenant's messages).
  */
-@Path("/api/v1/instances")
+@Path("/v1/instances")
 @Produces(MediaType.APPLICATION_JSON)
 public final class InstanceOpsResource {
   static final int MAX_HEALTH_RESULTS = 100;

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeoutException;
  * Telegram one and waits for the worker's answer on this node's reply queue: 200 with the reply,
  * 502 when the agent failed, 503 when no worker is live, 504 after the timeout.
  */
-@Path("/api/v1/instances")
+@Path("/v1/instances")
 @Produces(MediaType.APPLICATION_JSON)
 public final class InstancesResource {
   /** Same bound as a Telegram message from a user, generously. */

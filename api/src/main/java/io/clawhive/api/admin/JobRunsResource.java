@@ -12,7 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** {@code /api/v1/job-runs}: recent runs of the scheduler's jobs, newest first. */
-@Path("/api/v1/job-runs")
+@Path("/v1/job-runs")
 @Produces(MediaType.APPLICATION_JSON)
 public final class JobRunsResource {
   static final int MAX_LIMIT = 500;

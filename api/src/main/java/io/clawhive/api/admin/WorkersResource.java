@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.List;
 
 /** {@code /api/v1/workers}: the worker nodes and their last heartbeat. */
-@Path("/api/v1/workers")
+@Path("/v1/workers")
 @Produces(MediaType.APPLICATION_JSON)
 public final class WorkersResource {
 

@@ -114,7 +114,7 @@ class AdminApiEndToEndTest {
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(node.appUrl(path)))
+        HttpRequest.newBuilder(URI.create(node.adminUrl(path)))
             .timeout(Duration.ofSeconds(60))
             .header("Authorization", "Bearer " + E2eNode.ADMIN_TOKEN)
             .header("Content-Type", "application/json")

@@ -173,6 +173,11 @@ final class E2eNode implements AutoCloseable {
     return "http://127.0.0.1:" + appPort() + path;
   }
 
+  /** The admin port serves the admin API ({@code /api/v1}) and Dropwizard's admin pages. */
+  String adminUrl(String path) {
+    return "http://127.0.0.1:" + adminPort() + path;
+  }
+
   List<Instance> instances() {
     return storage.dao(InstanceDao.class).listAll();
   }

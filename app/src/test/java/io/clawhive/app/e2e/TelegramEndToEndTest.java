@@ -342,7 +342,7 @@ class TelegramEndToEndTest {
         .until(() -> telegram.sentTo(7007).size() == before + 1);
     assertThat(telegram.sentTo(7007).get(before).text())
         .startsWith("Sorry, your agent could not answer");
-    HttpResponse<String> letters = get(node.appUrl("/api/v1/dead-letters"), E2eNode.ADMIN_TOKEN);
+    HttpResponse<String> letters = get(node.adminUrl("/api/v1/dead-letters"), E2eNode.ADMIN_TOKEN);
     assertThat(letters.statusCode()).isEqualTo(200);
     JsonNode list = json.readTree(letters.body());
     assertThat(list.path("total").asLong()).isEqualTo(1);
@@ -369,7 +369,7 @@ class TelegramEndToEndTest {
     assertThat(message(8008, "/help").body()).contains("/reset");
     HttpResponse<String> unauthorized =
         http.send(
-            HttpRequest.newBuilder(URI.create(node.appUrl("/api/v1/instances/8008/messages")))
+            HttpRequest.newBuilder(URI.create(node.adminUrl("/api/v1/instances/8008/messages")))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"x\"}"))
                 .build(),
@@ -457,7 +457,7 @@ class TelegramEndToEndTest {
   private HttpResponse<String> message(long tenant, String text) throws Exception {
     String body = json.writeValueAsString(Map.of("text", text));
     return http.send(
-        HttpRequest.newBuilder(URI.create(node.appUrl("/api/v1/instances/" + tenant + "/messages")))
+        HttpRequest.newBuilder(URI.create(node.adminUrl("/api/v1/instances/" + tenant + "/messages")))
             .timeout(Duration.ofSeconds(60))
             .header("Authorization", "Bearer " + E2eNode.ADMIN_TOKEN)
             .header("Content-Type", "application/json")
