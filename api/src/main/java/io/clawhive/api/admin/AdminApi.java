@@ -5,6 +5,10 @@ import io.dropwizard.core.setup.ExceptionMapperBinder;
 import io.dropwizard.jersey.DropwizardResourceConfig;
 import io.dropwizard.jersey.jackson.JacksonFeature;
 import io.dropwizard.jersey.validation.HibernateValidationBinder;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -51,7 +55,23 @@ public final class AdminApi {
   public static void install(Environment environment, DropwizardResourceConfig config) {
     environment
         .admin()
-        .addServlet(SERVLET_NAME, new ServletContainer(config))
+        .addServlet(SERVLET_NAME, new AddressRecordingContainer(config))
         .addMapping(URL_PATTERN);
+  }
+
+  /** Hands the caller's address to {@link AdminAuthFilter} as a request property. */
+  private static final class AddressRecordingContainer extends ServletContainer {
+    private static final long serialVersionUID = 1L;
+
+    AddressRecordingContainer(DropwizardResourceConfig config) {
+      super(config);
+    }
+
+    @Override
+    public void service(ServletRequest request, ServletResponse response)
+        throws ServletException, IOException {
+      request.setAttribute(AdminAuthFilter.REMOTE_ADDRESS, request.getRemoteAddr());
+      super.service(request, response);
+    }
   }
 }

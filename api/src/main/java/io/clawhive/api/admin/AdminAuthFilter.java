@@ -4,11 +4,9 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import io.clawhive.api.ErrorResponses;
 import jakarta.annotation.Priority;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
@@ -29,13 +27,16 @@ final class AdminAuthFilter implements ContainerRequestFilter {
   private static final Logger LOG = LoggerFactory.getLogger(AdminAuthFilter.class);
   private static final String UNKNOWN_ADDRESS = "unknown";
 
+  /**
+   * Request property (a servlet request attribute in a servlet container) with the caller's
+   * address, set by {@link AdminApi}'s servlet before Jersey sees the request.
+   */
+  static final String REMOTE_ADDRESS = AdminAuthFilter.class.getName() + ".remoteAddress";
+
   private final AdminToken token;
   private final AuthFailureLimiter limiter;
   private final Meter failures;
   private final Meter throttled;
-
-  /** A proxy to the current request's servlet request; null outside a servlet container. */
-  @Context private HttpServletRequest servletRequest;
 
   AdminAuthFilter(AdminToken token, AuthFailureLimiter limiter, MetricRegistry metrics) {
     this.token = token;
@@ -46,7 +47,8 @@ final class AdminAuthFilter implements ContainerRequestFilter {
 
   @Override
   public void filter(ContainerRequestContext request) {
-    String address = remoteAddress();
+    Object remote = request.getProperty(REMOTE_ADDRESS);
+    String address = remote == null ? UNKNOWN_ADDRESS : remote.toString();
     Optional<Duration> wait = limiter.retryAfter(address);
     if (wait.isPresent()) {
       throttled.mark();
@@ -69,11 +71,11 @@ final class AdminAuthFilter implements ContainerRequestFilter {
     failures.mark();
     limiter.recordFailure(address);
     LOG.warn(
-        "admin API authentication failed ({}) from {}: {} /{}",
+        "admin API authentication failed ({}) from {}: {} {}",
         verdict,
         address,
         request.getMethod(),
-        request.getUriInfo().getPath());
+        request.getUriInfo().getRequestUri().getRawPath());
     request.abortWith(refusal(verdict));
   }
 
@@ -87,13 +89,5 @@ final class AdminAuthFilter implements ContainerRequestFilter {
               Response.Status.UNAUTHORIZED, "missing 'Authorization: Bearer <admin token>'");
       default -> ErrorResponses.json(Response.Status.UNAUTHORIZED, "wrong admin token");
     };
-  }
-
-  private String remoteAddress() {
-    try {
-      return servletRequest == null ? UNKNOWN_ADDRESS : servletRequest.getRemoteAddr();
-    } catch (IllegalStateException e) {
-      return UNKNOWN_ADDRESS; // no servlet request behind this one (in-memory container)
-    }
   }
 }

@@ -161,6 +161,11 @@ final class E2eNode implements AutoCloseable {
     return storage;
   }
 
+  /** The running node's Dropwizard environment (its admin context holds the admin API). */
+  io.dropwizard.core.setup.Environment environment() {
+    return support.getEnvironment();
+  }
+
   int appPort() {
     return support.getLocalPort();
   }

@@ -457,7 +457,8 @@ class TelegramEndToEndTest {
   private HttpResponse<String> message(long tenant, String text) throws Exception {
     String body = json.writeValueAsString(Map.of("text", text));
     return http.send(
-        HttpRequest.newBuilder(URI.create(node.adminUrl("/api/v1/instances/" + tenant + "/messages")))
+        HttpRequest.newBuilder(
+                URI.create(node.adminUrl("/api/v1/instances/" + tenant + "/messages")))
             .timeout(Duration.ofSeconds(60))
             .header("Authorization", "Bearer " + E2eNode.ADMIN_TOKEN)
             .header("Content-Type", "application/json")
