@@ -137,6 +137,10 @@ class AdminApiAuthenticationTest {
       assertThat(RawHttp.send(admin, "GET", page, null, null).status()).as(page).isEqualTo(200);
     }
     assertThat(RawHttp.send(admin, "POST", "/tasks/gc", null, null).status()).isEqualTo(401);
+    for (String spelling : spellings("/tasks/gc")) {
+      RawHttp.Answer answer = RawHttp.send(admin, "POST", spelling, null, null);
+      assertThat(answer.success()).as("POST %s -> %s", spelling, answer.status()).isFalse();
+    }
     assertThat(RawHttp.send(admin, "POST", "/tasks/gc", BEARER, null).status()).isEqualTo(200);
 
     for (int i = 0; i < 3; i++) {
