@@ -1,11 +1,13 @@
 package io.clawhive.api;
 
+import com.codahale.metrics.MetricRegistry;
 import com.rabbitmq.client.Connection;
 import io.clawhive.api.admin.AdminAuthFilter;
 import io.clawhive.api.admin.DeadLettersResource;
 import io.clawhive.api.admin.InstanceOpsResource;
 import io.clawhive.api.admin.InstancesResource;
 import io.clawhive.api.admin.JobRunsResource;
+import io.clawhive.api.admin.UpdatesResource;
 import io.clawhive.api.admin.WorkersResource;
 import io.clawhive.api.telegram.LongPoller;
 import io.clawhive.api.telegram.Placement;
@@ -38,10 +40,14 @@ public final class ApiRole {
 
   private ApiRole() {}
 
-  /** The Bot API client for this config, empty without a bot token. Shared with the worker. */
-  public static Optional<TelegramBotApi> telegramClient(TelegramConfig telegram) {
+  /**
+   * The Bot API client for this config, empty without a bot token. Shared with the worker; counts
+   * unexpected answers in {@code metrics}.
+   */
+  public static Optional<TelegramBotApi> telegramClient(
+      TelegramConfig telegram, MetricRegistry metrics) {
     return telegram.enabled()
-        ? Optional.of(new TelegramBotApi(telegram.getApiUrl(), telegram.botToken()))
+        ? Optional.of(new TelegramBotApi(telegram.getApiUrl(), telegram.botToken(), metrics))
         : Optional.empty();
   }
 
@@ -59,6 +65,7 @@ public final class ApiRole {
     environment.jersey().register(new WorkersResource(storage, clock));
     environment.jersey().register(new InstanceOpsResource(storage, publisher, clock));
     environment.jersey().register(new JobRunsResource(storage));
+    environment.jersey().register(new UpdatesResource(storage));
     environment
         .jersey()
         .register(
@@ -98,7 +105,10 @@ public final class ApiRole {
                   settings.webhookSecret(),
                   settings.getWebhookMaxBody().toBytes(),
                   telegram.get(),
-                  ingress));
+                  ingress,
+                  storage,
+                  environment.metrics(),
+                  clock));
       environment
           .lifecycle()
           .manage(
@@ -116,6 +126,7 @@ public final class ApiRole {
                   ingress,
                   storage,
                   Duration.ofMillis(settings.getPollTimeout().toMilliseconds()),
+                  environment.metrics(),
                   clock));
     }
   }

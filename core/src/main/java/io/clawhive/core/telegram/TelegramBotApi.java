@@ -174,10 +174,13 @@ public final class TelegramBotApi {
   /**
    * Sends {@code text}, split at paragraph/line boundaries into pieces of at most {@value
    * MessageSplitter#MAX_MESSAGE_CHARS} characters, in order. The first piece replies to {@code
-   * replyToMessageId} when given. Returns the number of messages sent.
+   * replyToMessageId} when given. Returns the number of messages sent. If Telegram accepts a piece
+   * but answers oddly, the remaining pieces are still sent, then {@link
+   * TelegramUnexpectedAnswerException} (accepted) is thrown: everything was delivered.
    */
   public int sendMessage(long chatId, String text, Integer replyToMessageId) {
     List<String> pieces = MessageSplitter.split(text);
+    TelegramUnexpectedAnswerException odd = null;
     for (int i = 0; i < pieces.size(); i++) {
       ObjectNode params = json.createObjectNode();
       params.put("chat_id", chatId);
@@ -189,9 +192,12 @@ public final class TelegramBotApi {
             .put("allow_sending_without_reply", true);
       }
       JsonNode sent = call("sendMessage", params, DEFAULT_REQUEST_TIMEOUT);
-      if (!sent.isObject() || !sent.path("message_id").isIntegralNumber()) {
-        throw unexpected("sendMessage", 200, true, "result is not a message");
+      if (odd == null && (!sent.isObject() || !sent.path("message_id").isIntegralNumber())) {
+        odd = unexpected("sendMessage", 200, true, "result is not a message");
       }
+    }
+    if (odd != null) {
+      throw odd;
     }
     return pieces.size();
   }
