@@ -1,11 +1,13 @@
 package io.clawhive.api;
 
+import com.codahale.metrics.MetricRegistry;
 import com.rabbitmq.client.Connection;
 import io.clawhive.api.admin.AdminApi;
 import io.clawhive.api.admin.DeadLettersResource;
 import io.clawhive.api.admin.InstanceOpsResource;
 import io.clawhive.api.admin.InstancesResource;
 import io.clawhive.api.admin.JobRunsResource;
+import io.clawhive.api.admin.UpdatesResource;
 import io.clawhive.api.admin.WorkersResource;
 import io.clawhive.api.telegram.LongPoller;
 import io.clawhive.api.telegram.Placement;
@@ -39,10 +41,14 @@ public final class ApiRole {
 
   private ApiRole() {}
 
-  /** The Bot API client for this config, empty without a bot token. Shared with the worker. */
-  public static Optional<TelegramBotApi> telegramClient(TelegramConfig telegram) {
+  /**
+   * The Bot API client for this config, empty without a bot token. Shared with the worker; counts
+   * unexpected answers in {@code metrics}.
+   */
+  public static Optional<TelegramBotApi> telegramClient(
+      TelegramConfig telegram, MetricRegistry metrics) {
     return telegram.enabled()
-        ? Optional.of(new TelegramBotApi(telegram.getApiUrl(), telegram.botToken()))
+        ? Optional.of(new TelegramBotApi(telegram.getApiUrl(), telegram.botToken(), metrics))
         : Optional.empty();
   }
 
@@ -83,7 +89,10 @@ public final class ApiRole {
                   settings.webhookSecret(),
                   settings.getWebhookMaxBody().toBytes(),
                   telegram.get(),
-                  ingress));
+                  ingress,
+                  storage,
+                  environment.metrics(),
+                  clock));
       environment
           .lifecycle()
           .manage(
@@ -101,6 +110,7 @@ public final class ApiRole {
                   ingress,
                   storage,
                   Duration.ofMillis(settings.getPollTimeout().toMilliseconds()),
+                  environment.metrics(),
                   clock));
     }
   }
@@ -121,6 +131,7 @@ public final class ApiRole {
             new WorkersResource(storage, clock),
             new InstanceOpsResource(storage, publisher, clock),
             new JobRunsResource(storage),
+            new UpdatesResource(storage),
             new DeadLettersResource(
                 new DeadLetters(connection, topology, new TaskCodec(), environment.metrics())),
             new InstancesResource(

@@ -57,7 +57,8 @@ final class Node {
     Connection connection = bus.connection();
     DataDir.lockDown(dataDir);
 
-    Optional<TelegramBotApi> telegram = ApiRole.telegramClient(config.getApi().getTelegram());
+    Optional<TelegramBotApi> telegram =
+        ApiRole.telegramClient(config.getApi().getTelegram(), environment.metrics());
     if (roles.contains(Role.WORKER)) {
       WorkerRole.install(
           environment,

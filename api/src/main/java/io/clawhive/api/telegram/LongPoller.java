@@ -1,8 +1,11 @@
 package io.clawhive.api.telegram;
 
+import com.codahale.metrics.MetricRegistry;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.TelegramOffsetDao;
+import io.clawhive.core.telegram.IncomingUpdate;
 import io.clawhive.core.telegram.TelegramBotApi;
+import io.clawhive.core.telegram.TelegramUnexpectedAnswerException;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +27,9 @@ import org.telegram.telegrambots.meta.api.objects.Update;
  * batch to {@link TelegramIngress} (in order per user, users in parallel), and advances the stored
  * offset once the whole batch is settled. A failure leaves the offset, waits (doubling from {@link
  * #INITIAL_BACKOFF} to {@link #MAX_BACKOFF}) and polls the same batch again, so a restart or error
- * never skips an update, and a repeat is dropped by the update-id dedupe.
+ * never skips an update, and a repeat is dropped by the update-id dedupe. An update that cannot be
+ * understood is recorded as IGNORED (see {@link UnparsableUpdates}) and counts as settled, so it
+ * never holds back the updates after it.
  */
 public final class LongPoller implements Managed {
   public static final Duration INITIAL_BACKOFF = Duration.ofSeconds(1);
@@ -34,6 +39,7 @@ public final class LongPoller implements Managed {
 
   private final TelegramBotApi telegram;
   private final TelegramIngress ingress;
+  private final UnparsableUpdates unparsable;
   private final Storage storage;
   private final Duration pollTimeout;
   private final Clock clock;
@@ -57,9 +63,11 @@ public final class LongPoller implements Managed {
       TelegramIngress ingress,
       Storage storage,
       Duration pollTimeout,
+      MetricRegistry metrics,
       Clock clock) {
     this.telegram = telegram;
     this.ingress = ingress;
+    this.unparsable = new UnparsableUpdates(storage, metrics, clock);
     this.storage = storage;
     this.pollTimeout = pollTimeout;
     this.clock = clock;
@@ -67,7 +75,14 @@ public final class LongPoller implements Managed {
 
   @Override
   public void start() {
-    telegram.deleteWebhook();
+    try {
+      telegram.deleteWebhook();
+    } catch (TelegramUnexpectedAnswerException e) {
+      // Telegram said ok with an odd result: the webhook is gone, go on
+      if (!e.accepted()) {
+        throw e;
+      }
+    }
     running = true;
     thread = new Thread(this::run, "telegram-poller");
     thread.setDaemon(true);
@@ -116,18 +131,25 @@ public final class LongPoller implements Managed {
    * One getUpdates round. Updates are grouped by user: each user's updates run in order, different
    * users in parallel. The stored offset moves past the batch only when every update in it is
    * settled; after a failure the batch is fetched again and the settled ones are dropped as
-   * duplicates.
+   * duplicates. Updates not understood are recorded first, in this thread.
    */
   void pollOnce() throws InterruptedException {
     TelegramOffsetDao offsets = storage.dao(TelegramOffsetDao.class);
     long offset = offsets.findNextOffset(telegram.botId()).orElse(0L);
-    List<Update> updates = telegram.getUpdates(offset, pollTimeout, ALLOWED_UPDATES);
+    List<IncomingUpdate> updates = telegram.getUpdates(offset, pollTimeout, ALLOWED_UPDATES);
     if (updates.isEmpty()) {
       return;
     }
     Map<Long, List<Update>> byUser = new LinkedHashMap<>();
-    for (Update update : updates) {
-      byUser.computeIfAbsent(userOf(update), u -> new ArrayList<>()).add(update);
+    long last = offset - 1;
+    for (IncomingUpdate incoming : updates) {
+      last = Math.max(last, incoming.updateId());
+      if (incoming.understood()) {
+        Update update = incoming.update();
+        byUser.computeIfAbsent(userOf(update), u -> new ArrayList<>()).add(update);
+      } else {
+        unparsable.record(incoming);
+      }
     }
     List<Future<?>> groups = new ArrayList<>();
     for (List<Update> group : byUser.values()) {
@@ -140,8 +162,7 @@ public final class LongPoller implements Managed {
         throw new IllegalStateException("update not settled: " + e.getCause(), e.getCause());
       }
     }
-    long next = updates.get(updates.size() - 1).getUpdateId() + 1L;
-    offsets.upsert(telegram.botId(), next, clock.instant());
+    offsets.upsert(telegram.botId(), last + 1L, clock.instant());
   }
 
   /** The sender, or the update id (negated) for updates without one: each is its own group. */

@@ -1,11 +1,16 @@
 package io.clawhive.api.telegram;
 
 import io.clawhive.core.telegram.TelegramBotApi;
+import io.clawhive.core.telegram.TelegramUnexpectedAnswerException;
 import io.dropwizard.lifecycle.Managed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Webhook mode: registers the webhook (URL, secret, allowed updates, max connections) at start. */
+/**
+ * Webhook mode: registers the webhook (URL, secret, allowed updates, max connections) at start. A
+ * refusal stops the start; an odd answer to a call Telegram accepted ({@code "ok": true}) is only
+ * logged by the client: the webhook is set.
+ */
 public final class WebhookRegistration implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookRegistration.class);
 
@@ -24,7 +29,13 @@ public final class WebhookRegistration implements Managed {
 
   @Override
   public void start() {
-    telegram.setWebhook(url, secret, LongPoller.ALLOWED_UPDATES, maxConnections);
+    try {
+      telegram.setWebhook(url, secret, LongPoller.ALLOWED_UPDATES, maxConnections);
+    } catch (TelegramUnexpectedAnswerException e) {
+      if (!e.accepted()) {
+        throw e;
+      }
+    }
     LOG.info("Telegram webhook set to {} (max connections {})", url, maxConnections);
   }
 }

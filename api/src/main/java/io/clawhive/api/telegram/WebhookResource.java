@@ -1,9 +1,11 @@
 package io.clawhive.api.telegram;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clawhive.api.ErrorResponses;
 import io.clawhive.core.ClawhiveException;
+import io.clawhive.core.storage.Storage;
+import io.clawhive.core.telegram.IncomingUpdate;
 import io.clawhive.core.telegram.TelegramBotApi;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -16,16 +18,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.telegram.telegrambots.meta.api.objects.Update;
 
 /**
  * {@code POST /telegram/webhook}: Telegram's updates in webhook mode. The secret header is checked
  * in constant time (missing or wrong → 401); bodies over the limit → 413; malformed JSON or a body
- * that is not an update → 400. 200 only after the update is settled (route task confirmed, or
- * deliberately ignored); if the task cannot be queued → 503, and Telegram delivers it again.
+ * without a usable {@code update_id} → 400. 200 only after the update is settled (route task
+ * confirmed, or deliberately ignored, or recorded as not understood so that Telegram moves on); if
+ * it cannot be settled now → 503, and Telegram delivers it again.
  */
 @Path("/telegram/webhook")
 @Consumes(MediaType.WILDCARD)
@@ -39,9 +43,16 @@ public final class WebhookResource {
   private final long maxBodyBytes;
   private final TelegramBotApi telegram;
   private final TelegramIngress ingress;
+  private final UnparsableUpdates unparsable;
 
   public WebhookResource(
-      String secret, long maxBodyBytes, TelegramBotApi telegram, TelegramIngress ingress) {
+      String secret,
+      long maxBodyBytes,
+      TelegramBotApi telegram,
+      TelegramIngress ingress,
+      Storage storage,
+      MetricRegistry metrics,
+      Clock clock) {
     if (secret.isEmpty()) {
       throw new IllegalArgumentException("webhook secret must not be empty");
     }
@@ -49,6 +60,7 @@ public final class WebhookResource {
     this.maxBodyBytes = maxBodyBytes;
     this.telegram = telegram;
     this.ingress = ingress;
+    this.unparsable = new UnparsableUpdates(storage, metrics, clock);
   }
 
   @POST
@@ -66,25 +78,34 @@ public final class WebhookResource {
       return ErrorResponses.json(
           Response.Status.REQUEST_ENTITY_TOO_LARGE, "body over " + maxBodyBytes + " bytes");
     }
-    Update update;
+    Optional<IncomingUpdate> read;
     try {
-      JsonNode tree = JSON.readTree(bytes);
-      if (tree == null || !tree.isObject() || !tree.path("update_id").canConvertToInt()) {
-        return ErrorResponses.json(
-            Response.Status.BAD_REQUEST, "not a Telegram update (no update_id)");
-      }
-      update = telegram.parseUpdate(tree);
-    } catch (IOException | IllegalArgumentException e) {
+      read = telegram.readUpdate(JSON.readTree(bytes));
+    } catch (IOException e) {
       return ErrorResponses.json(Response.Status.BAD_REQUEST, "malformed JSON");
     }
+    if (read.isEmpty()) {
+      return ErrorResponses.json(
+          Response.Status.BAD_REQUEST, "not a Telegram update (no integer update_id)");
+    }
+    IncomingUpdate update = read.get();
     try {
-      return Response.ok(Map.of("outcome", ingress.handle(update).name())).build();
+      return Response.ok(Map.of("outcome", settle(update).name())).build();
     } catch (ClawhiveException e) {
       LOG.warn(
-          "Update {} not queued: {}; answering 503 so Telegram retries",
-          update.getUpdateId(),
+          "Update {} not settled: {}; answering 503 so Telegram retries",
+          update.updateId(),
           e.toString());
       return ErrorResponses.json(Response.Status.SERVICE_UNAVAILABLE, "not queued, retry later");
     }
+  }
+
+  private TelegramIngress.Outcome settle(IncomingUpdate update) {
+    if (update.understood()) {
+      return ingress.handle(update.update());
+    }
+    return unparsable.record(update)
+        ? TelegramIngress.Outcome.IGNORED
+        : TelegramIngress.Outcome.DUPLICATE;
   }
 }

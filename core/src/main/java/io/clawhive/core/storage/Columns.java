@@ -7,6 +7,10 @@ final class Columns {
   static final int HEALTH_DETAIL = 1024;
   static final int JOB_RUN_DETAIL = 4000;
   static final int SKILL_INSTALL_DETAIL = 4000;
+  static final int UPDATE_REASON = 500;
+
+  /** The first 4 KiB of an update nobody could read is enough to see what was odd about it. */
+  static final int UPDATE_RAW = 4096;
 
   private static final String ELLIPSIS = "...";
 
@@ -16,6 +20,10 @@ final class Columns {
     if (text == null || text.length() <= max) {
       return text;
     }
-    return text.substring(0, max - ELLIPSIS.length()) + ELLIPSIS;
+    int end = max - ELLIPSIS.length();
+    if (Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--; // never split a character outside the BMP
+    }
+    return text.substring(0, end) + ELLIPSIS;
   }
 }

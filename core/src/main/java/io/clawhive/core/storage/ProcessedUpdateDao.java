@@ -1,6 +1,7 @@
 package io.clawhive.core.storage;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.SqlObject;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
@@ -27,6 +28,39 @@ public interface ProcessedUpdateDao extends SqlObject {
           + " SELECT :updateId, :tenantId, :receivedAt, :taskId, :status, :answeredAt"
           + " WHERE NOT EXISTS (SELECT 1 FROM processed_updates WHERE update_id = :updateId)")
   int insertIfMissing(@BindMethods ProcessedUpdate update);
+
+  /**
+   * Records an update that could not be understood as IGNORED, with the reason and the start of its
+   * JSON (both cut to their columns), unless its id is already known. Returns true if this call
+   * recorded it.
+   */
+  default boolean insertUnparsable(long updateId, Instant receivedAt, String reason, String raw) {
+    String fittedReason = Columns.fit(reason, Columns.UPDATE_REASON);
+    String fittedRaw = Columns.fit(raw, Columns.UPDATE_RAW);
+    return DuplicateKeys.insertIgnoringDuplicate(
+            getHandle(),
+            () -> insertUnparsableIfMissing(updateId, receivedAt, fittedReason, fittedRaw))
+        == 1;
+  }
+
+  @SqlUpdate(
+      "INSERT INTO processed_updates (update_id, received_at, status, reason, raw_update)"
+          + " SELECT :updateId, :receivedAt, 'IGNORED', :reason, :raw"
+          + " WHERE NOT EXISTS (SELECT 1 FROM processed_updates WHERE update_id = :updateId)")
+  int insertUnparsableIfMissing(long updateId, Instant receivedAt, String reason, String raw);
+
+  /** IGNORED updates, newest first. */
+  @SqlQuery(
+      "SELECT update_id, received_at, reason, raw_update FROM processed_updates"
+          + " WHERE status = 'IGNORED' ORDER BY received_at DESC, update_id DESC LIMIT :limit")
+  List<IgnoredUpdate> listIgnored(int limit);
+
+  /** IGNORED updates that could not be understood (they have a reason), newest first. */
+  @SqlQuery(
+      "SELECT update_id, received_at, reason, raw_update FROM processed_updates"
+          + " WHERE status = 'IGNORED' AND reason IS NOT NULL"
+          + " ORDER BY received_at DESC, update_id DESC LIMIT :limit")
+  List<IgnoredUpdate> listUnparsable(int limit);
 
   @SqlQuery("SELECT " + COLUMNS + " FROM processed_updates WHERE update_id = :updateId")
   Optional<ProcessedUpdate> findById(long updateId);

@@ -31,6 +31,7 @@ public final class StorageJdbi {
           Instance.class,
           WorkerNode.class,
           ProcessedUpdate.class,
+          IgnoredUpdate.class,
           JobRun.class,
           HealthResult.class,
           SkillInstall.class);

@@ -1,6 +1,7 @@
 package io.clawhive.core.telegram;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,15 +14,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.telegram.telegrambots.meta.api.objects.Update;
 
 /**
  * A small Telegram Bot API client over {@code java.net.http}: JSON in, telegrambots-meta types out.
  * 429 honours {@code retry_after}; 5xx and network failures are retried with back-off (see {@link
- * TelegramRetryPolicy}); other errors raise {@link TelegramApiException}. The bot token is part of
- * every URL but never of a log line or exception message. Thread-safe.
+ * TelegramRetryPolicy}); other errors raise {@link TelegramApiException}. An answer of a shape this
+ * client does not expect raises {@link TelegramUnexpectedAnswerException} (logged, counted as
+ * {@value #UNEXPECTED_ANSWERS}, never retried). Updates are read one by one, so one update that
+ * cannot be understood never hides the others (see {@link IncomingUpdate}). The bot token is part
+ * of every URL but never of a log line or exception message. Thread-safe.
  */
 public final class TelegramBotApi {
 
@@ -33,6 +37,13 @@ public final class TelegramBotApi {
   static final Duration LONG_POLL_GRACE = Duration.ofSeconds(10);
 
   public static final String TYPING = "typing";
+
+  /** Counter: Bot API answers of an unexpected shape (any method). */
+  public static final String UNEXPECTED_ANSWERS = "telegram.api.answers.unexpected";
+
+  /** Counter: getUpdates elements without a usable {@code update_id}, skipped. */
+  public static final String UPDATES_WITHOUT_ID = "telegram.updates.without_id";
+
   private static final Logger LOG = LoggerFactory.getLogger(TelegramBotApi.class);
   private static final String REDACTED = "<bot-token>";
 
@@ -41,8 +52,10 @@ public final class TelegramBotApi {
   private final String token;
   private final TelegramRetryPolicy retry;
   private final Sleeper sleeper;
-  private final ObjectMapper json =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private final ObjectMapper json = new ObjectMapper();
+  private final UpdateReader reader = new UpdateReader();
+  private final Counter unexpectedAnswers;
+  private final Counter updatesWithoutId;
 
   /** Waits between retries; tests may substitute a recording one. */
   @FunctionalInterface
@@ -50,17 +63,33 @@ public final class TelegramBotApi {
     void sleep(Duration duration) throws InterruptedException;
   }
 
+  /** A client whose counters are not registered anywhere (tools and tests). */
   public TelegramBotApi(String baseUrl, String token) {
+    this(baseUrl, token, new MetricRegistry());
+  }
+
+  public TelegramBotApi(String baseUrl, String token, MetricRegistry metrics) {
     this(
         newHttpClient(),
         baseUrl,
         token,
         TelegramRetryPolicy.defaults(),
-        d -> Thread.sleep(d.toMillis()));
+        d -> Thread.sleep(d.toMillis()),
+        metrics);
   }
 
   public TelegramBotApi(
       HttpClient http, String baseUrl, String token, TelegramRetryPolicy retry, Sleeper sleeper) {
+    this(http, baseUrl, token, retry, sleeper, new MetricRegistry());
+  }
+
+  public TelegramBotApi(
+      HttpClient http,
+      String baseUrl,
+      String token,
+      TelegramRetryPolicy retry,
+      Sleeper sleeper,
+      MetricRegistry metrics) {
     this.http = Objects.requireNonNull(http, "http");
     this.baseUrl = stripSlash(Objects.requireNonNull(baseUrl, "baseUrl"));
     this.token = Objects.requireNonNull(token, "token");
@@ -69,6 +98,8 @@ public final class TelegramBotApi {
     }
     this.retry = Objects.requireNonNull(retry, "retry");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.unexpectedAnswers = metrics.counter(UNEXPECTED_ANSWERS);
+    this.updatesWithoutId = metrics.counter(UPDATES_WITHOUT_ID);
   }
 
   public static HttpClient newHttpClient() {
@@ -85,36 +116,71 @@ public final class TelegramBotApi {
     return colon > 0 ? token.substring(0, colon) : "bot";
   }
 
-  /** Long poll: updates from {@code offset} on, waiting up to {@code timeout} for the first. */
-  public List<Update> getUpdates(long offset, Duration timeout, List<String> allowedUpdates) {
+  /**
+   * Long poll: updates from {@code offset} on, waiting up to {@code timeout} for the first. Each
+   * element is read on its own: one not understood comes back as such (with its reason), between
+   * the others. Elements without a usable {@code update_id} are skipped (logged, counted as {@value
+   * #UPDATES_WITHOUT_ID}); a batch of only such elements is an unexpected answer, since the offset
+   * could not move past it.
+   */
+  public List<IncomingUpdate> getUpdates(
+      long offset, Duration timeout, List<String> allowedUpdates) {
     ObjectNode params = json.createObjectNode();
     params.put("offset", offset);
     params.put("timeout", timeout.toSeconds());
     params.set("allowed_updates", json.valueToTree(allowedUpdates));
     JsonNode result = call("getUpdates", params, timeout.plus(LONG_POLL_GRACE));
-    List<Update> updates = new ArrayList<>();
+    if (!result.isArray()) {
+      throw unexpected("getUpdates", 200, true, "result is not an array");
+    }
+    List<IncomingUpdate> updates = new ArrayList<>();
     for (JsonNode node : result) {
-      updates.add(parseUpdate(node));
+      Optional<IncomingUpdate> update = reader.read(node);
+      if (update.isPresent()) {
+        updates.add(update.get());
+      } else {
+        updatesWithoutId.inc();
+        LOG.warn("getUpdates returned an element without a usable update_id; skipped");
+      }
+    }
+    if (updates.isEmpty() && !result.isEmpty()) {
+      throw unexpected("getUpdates", 200, true, "no element has a usable update_id");
     }
     return updates;
   }
 
-  /** Parses one update as Telegram sends it (webhook body or getUpdates element). */
-  public Update parseUpdate(JsonNode node) {
-    try {
-      return json.treeToValue(node, Update.class);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("not a Telegram update: " + e.getMessage(), e);
+  /**
+   * Reads one update as Telegram sends it (webhook body or getUpdates element), understood or not;
+   * empty when it has no usable {@code update_id}.
+   */
+  public Optional<IncomingUpdate> readUpdate(JsonNode node) {
+    return reader.read(node);
+  }
+
+  /** Who this bot is ({@code getMe}): its user id and username. */
+  public BotUser getMe() {
+    JsonNode result = call("getMe", json.createObjectNode(), DEFAULT_REQUEST_TIMEOUT);
+    JsonNode id = result.path("id");
+    JsonNode username = result.path("username");
+    if (!result.isObject()
+        || !id.isIntegralNumber()
+        || !result.path("is_bot").isBoolean()
+        || !(username.isMissingNode() || username.isTextual())) {
+      throw unexpected("getMe", 200, true, "result is not a bot user");
     }
+    return new BotUser(id.asLong(), username.isTextual() ? username.asText() : null);
   }
 
   /**
    * Sends {@code text}, split at paragraph/line boundaries into pieces of at most {@value
    * MessageSplitter#MAX_MESSAGE_CHARS} characters, in order. The first piece replies to {@code
-   * replyToMessageId} when given. Returns the number of messages sent.
+   * replyToMessageId} when given. Returns the number of messages sent. If Telegram accepts a piece
+   * but answers oddly, the remaining pieces are still sent, then {@link
+   * TelegramUnexpectedAnswerException} (accepted) is thrown: everything was delivered.
    */
   public int sendMessage(long chatId, String text, Integer replyToMessageId) {
     List<String> pieces = MessageSplitter.split(text);
+    TelegramUnexpectedAnswerException odd = null;
     for (int i = 0; i < pieces.size(); i++) {
       ObjectNode params = json.createObjectNode();
       params.put("chat_id", chatId);
@@ -125,7 +191,13 @@ public final class TelegramBotApi {
             .put("message_id", replyToMessageId)
             .put("allow_sending_without_reply", true);
       }
-      call("sendMessage", params, DEFAULT_REQUEST_TIMEOUT);
+      JsonNode sent = call("sendMessage", params, DEFAULT_REQUEST_TIMEOUT);
+      if (odd == null && (!sent.isObject() || !sent.path("message_id").isIntegralNumber())) {
+        odd = unexpected("sendMessage", 200, true, "result is not a message");
+      }
+    }
+    if (odd != null) {
+      throw odd;
     }
     return pieces.size();
   }
@@ -135,7 +207,7 @@ public final class TelegramBotApi {
     ObjectNode params = json.createObjectNode();
     params.put("chat_id", chatId);
     params.put("action", TYPING);
-    call("sendChatAction", params, DEFAULT_REQUEST_TIMEOUT);
+    expectTrue("sendChatAction", call("sendChatAction", params, DEFAULT_REQUEST_TIMEOUT));
   }
 
   public void setWebhook(
@@ -145,14 +217,29 @@ public final class TelegramBotApi {
     params.put("secret_token", secretToken);
     params.set("allowed_updates", json.valueToTree(allowedUpdates));
     params.put("max_connections", maxConnections);
-    call("setWebhook", params, DEFAULT_REQUEST_TIMEOUT);
+    expectTrue("setWebhook", call("setWebhook", params, DEFAULT_REQUEST_TIMEOUT));
   }
 
   /** Removes the webhook (needed before getUpdates works); pending updates are kept. */
   public void deleteWebhook() {
     ObjectNode params = json.createObjectNode();
     params.put("drop_pending_updates", false);
-    call("deleteWebhook", params, DEFAULT_REQUEST_TIMEOUT);
+    expectTrue("deleteWebhook", call("deleteWebhook", params, DEFAULT_REQUEST_TIMEOUT));
+  }
+
+  private void expectTrue(String method, JsonNode result) {
+    if (!result.isBoolean() || !result.asBoolean()) {
+      throw unexpected(method, 200, true, "result is not true");
+    }
+  }
+
+  private TelegramUnexpectedAnswerException unexpected(
+      String method, int status, boolean accepted, String problem) {
+    unexpectedAnswers.inc();
+    TelegramUnexpectedAnswerException failure =
+        new TelegramUnexpectedAnswerException(method, status, accepted, problem);
+    LOG.warn("{}{}", failure.getMessage(), accepted ? " (Telegram said ok)" : "");
+    return failure;
   }
 
   private JsonNode call(String method, ObjectNode params, Duration timeout) {
@@ -221,6 +308,10 @@ public final class TelegramBotApi {
     }
     if (status == 200 && root != null && root.path("ok").asBoolean(false)) {
       return Outcome.ok(root.path("result"));
+    }
+    if (status < 300 && (root == null || !root.isObject() || !root.path("ok").isBoolean())) {
+      return Outcome.failed(
+          unexpected(method, status, false, "body is not a Bot API answer (no \"ok\")"));
     }
     int code = root != null && root.has("error_code") ? root.path("error_code").asInt() : status;
     String description =

@@ -198,6 +198,34 @@ class StorageRoundTripTest {
 
   @ParameterizedTest
   @MethodSource(ALL)
+  void unparsableUpdatesKeepReasonAndBoundedJson(TestDatabase db) {
+    ProcessedUpdateDao updates = db.storage().dao(ProcessedUpdateDao.class);
+    String raw = "{\"update_id\":600,\"message\":{\"text\":\"" + "x".repeat(5000) + "\"}}";
+    assertThat(updates.insertUnparsable(600, T0, "message.date: not a number", raw)).isTrue();
+    assertThat(updates.insertUnparsable(600, T0, "again", "{}")).as("duplicate").isFalse();
+    assertThat(updates.insertUnparsable(601, T0.plusSeconds(1), "r".repeat(700), "{}")).isTrue();
+    updates.insertIfAbsent(ProcessedUpdate.received(602, 7L, T0.plusSeconds(2)));
+    updates.updateStatus(602, UpdateStatus.IGNORED);
+    updates.insertIfAbsent(ProcessedUpdate.received(603, 7L, T0.plusSeconds(3)));
+
+    assertThat(updates.findById(600))
+        .contains(new ProcessedUpdate(600, null, T0, null, UpdateStatus.IGNORED, null));
+    List<IgnoredUpdate> ignored = updates.listIgnored(10);
+    assertThat(ignored).extracting(IgnoredUpdate::updateId).containsExactly(602L, 601L, 600L);
+    assertThat(ignored.get(0).reason()).as("ignored by design").isNull();
+    IgnoredUpdate first = ignored.get(2);
+    assertThat(first.reason()).isEqualTo("message.date: not a number");
+    assertThat(first.receivedAt()).isEqualTo(T0);
+    assertThat(first.rawUpdate()).hasSize(4096).startsWith("{\"update_id\":600,").endsWith("...");
+    assertThat(ignored.get(1).reason()).hasSize(500);
+    assertThat(updates.listUnparsable(10))
+        .extracting(IgnoredUpdate::updateId)
+        .containsExactly(601L, 600L);
+    assertThat(updates.listUnparsable(1)).extracting(IgnoredUpdate::updateId).containsExactly(601L);
+  }
+
+  @ParameterizedTest
+  @MethodSource(ALL)
   void insertIfAbsentInsideTransactionKeepsTransactionUsable(TestDatabase db) {
     Storage storage = db.storage();
     storage.dao(ProcessedUpdateDao.class).insertIfAbsent(ProcessedUpdate.received(1, null, T0));

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -26,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A Telegram Bot API server for tests: real HTTP on 127.0.0.1, paths {@code /bot<token>/<method>}
  * with JSON bodies, answers shaped like Telegram's. Serves {@code getUpdates} from a queue (offset
  * confirms, long polling up to a short cap), records {@code sendMessage}, {@code sendChatAction},
- * {@code setWebhook} and {@code deleteWebhook}, and can answer the next calls of a method with 429
- * ({@code retry_after}) or 5xx.
+ * {@code setWebhook} and {@code deleteWebhook}, answers {@code getMe}, and can answer the next
+ * calls of a method with 429 ({@code retry_after}), 5xx or a raw body of any shape.
  */
 public final class FakeTelegramBotApi implements AutoCloseable {
 
@@ -42,7 +43,8 @@ public final class FakeTelegramBotApi implements AutoCloseable {
   /** One chat action the bot sent. */
   public record Action(long chatId, String action) {}
 
-  private record Failure(int status, Integer retryAfter) {}
+  /** A queued answer instead of the normal one: an error, or {@code body} sent as is. */
+  private record Failure(int status, Integer retryAfter, String body) {}
 
   private final String token;
   private final HttpServer server;
@@ -96,6 +98,33 @@ public final class FakeTelegramBotApi implements AutoCloseable {
     return update;
   }
 
+  /**
+   * A private text message that this client cannot understand although its {@code update_id} is
+   * fine: {@code chat.id} and {@code date} are strings of words.
+   */
+  public static ObjectNode unparsableUpdate(long updateId, long userId, String text) {
+    ObjectNode update = textUpdate(updateId, userId, text);
+    ObjectNode message = (ObjectNode) update.path("message");
+    message.put("date", "yesterday");
+    ((ObjectNode) message.path("chat")).put("id", "chat-" + userId);
+    return update;
+  }
+
+  /**
+   * A private text message (a command, so that it has entities) with fields no Bot API version has,
+   * at the top level and in message, from, chat and the entity.
+   */
+  public static ObjectNode updateWithUnknownFields(long updateId, long userId, String command) {
+    ObjectNode update = textUpdate(updateId, userId, command);
+    update.put("future_top_level", "x");
+    ObjectNode message = (ObjectNode) update.path("message");
+    message.putObject("future_message_field").put("nested", true);
+    ((ObjectNode) message.path("from")).put("future_from_field", 7);
+    ((ObjectNode) message.path("chat")).putArray("future_chat_field").add(1);
+    ((ObjectNode) message.path("entities").path(0)).put("future_entity_field", "y");
+    return update;
+  }
+
   /** Updates not yet confirmed by a getUpdates offset. */
   public synchronized int pendingUpdates() {
     return updates.size();
@@ -106,15 +135,23 @@ public final class FakeTelegramBotApi implements AutoCloseable {
   /** The next {@code count} calls of {@code method} get HTTP 429 with {@code retry_after}. */
   public void rateLimitNext(String method, int count, int retryAfterSeconds) {
     for (int i = 0; i < count; i++) {
-      queue(method).add(new Failure(429, retryAfterSeconds));
+      queue(method).add(new Failure(429, retryAfterSeconds, null));
     }
   }
 
   /** The next {@code count} calls of {@code method} get HTTP {@code status} (e.g. 502). */
   public void failNext(String method, int count, int status) {
     for (int i = 0; i < count; i++) {
-      queue(method).add(new Failure(status, null));
+      queue(method).add(new Failure(status, null, null));
     }
+  }
+
+  /**
+   * The next call of {@code method} gets HTTP 200 with {@code body} as is (e.g. {@code
+   * {"ok":true,"result":"surprise"}} or not JSON at all); the call itself has no effect.
+   */
+  public void answerNextRaw(String method, String body) {
+    queue(method).add(new Failure(200, null, body));
   }
 
   private Deque<Failure> queue(String method) {
@@ -161,6 +198,10 @@ public final class FakeTelegramBotApi implements AutoCloseable {
       JsonNode params = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
       Deque<Failure> queued = failures.get(method);
       Failure failure = queued == null ? null : queued.poll();
+      if (failure != null && failure.body() != null) {
+        send(exchange, 200, failure.body().getBytes(StandardCharsets.UTF_8));
+        return;
+      }
       if (failure != null) {
         error(
             exchange,
@@ -172,6 +213,7 @@ public final class FakeTelegramBotApi implements AutoCloseable {
       switch (method) {
         case "getUpdates" -> ok(exchange, getUpdates(params));
         case "sendMessage" -> ok(exchange, sendMessage(params));
+        case "getMe" -> ok(exchange, getMe());
         case "sendChatAction" -> {
           actions.add(new Action(params.path("chat_id").asLong(), params.path("action").asText()));
           ok(exchange, JSON.getNodeFactory().booleanNode(true));
@@ -217,6 +259,13 @@ public final class FakeTelegramBotApi implements AutoCloseable {
     return message;
   }
 
+  private JsonNode getMe() {
+    ObjectNode me = JSON.createObjectNode();
+    me.put("id", Long.parseLong(token.substring(0, Math.max(token.indexOf(':'), 0))));
+    me.put("is_bot", true).put("first_name", "Test bot").put("username", "clawhive_test_bot");
+    return me;
+  }
+
   private static void ok(HttpExchange exchange, JsonNode result) throws IOException {
     ObjectNode body = JSON.createObjectNode().put("ok", true);
     body.set("result", result);
@@ -235,7 +284,10 @@ public final class FakeTelegramBotApi implements AutoCloseable {
   }
 
   private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
+    send(exchange, status, JSON.writeValueAsBytes(body));
+  }
+
+  private static void send(HttpExchange exchange, int status, byte[] bytes) throws IOException {
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {

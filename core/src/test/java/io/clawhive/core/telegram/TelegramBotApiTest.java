@@ -3,17 +3,19 @@ package io.clawhive.core.telegram;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.telegram.telegrambots.meta.api.objects.Update;
 
 class TelegramBotApiTest {
   private static final String TOKEN = "123456:secret-token-abc";
 
   private final List<Duration> waits = new CopyOnWriteArrayList<>();
+  private final MetricRegistry metrics = new MetricRegistry();
   private FakeTelegramBotApi fake;
 
   private TelegramBotApi client() throws Exception {
@@ -24,7 +26,12 @@ class TelegramBotApiTest {
         TOKEN,
         new TelegramRetryPolicy(
             3, Duration.ofSeconds(30), 2, Duration.ofMillis(100), Duration.ofMillis(400)),
-        waits::add);
+        waits::add,
+        metrics);
+  }
+
+  private long unexpectedAnswers() {
+    return metrics.counter(TelegramBotApi.UNEXPECTED_ANSWERS).getCount();
   }
 
   @AfterEach
@@ -40,10 +47,11 @@ class TelegramBotApiTest {
     fake.addUpdate(FakeTelegramBotApi.textUpdate(10, 42, "/start INVITE"));
     fake.addUpdate(FakeTelegramBotApi.textUpdate(11, 42, "hello"));
 
-    List<Update> updates = api.getUpdates(0, Duration.ofSeconds(1), List.of("message"));
+    List<IncomingUpdate> updates = api.getUpdates(0, Duration.ofSeconds(1), List.of("message"));
 
-    assertThat(updates).extracting(Update::getUpdateId).containsExactly(10, 11);
-    var first = updates.get(0).getMessage();
+    assertThat(updates).extracting(IncomingUpdate::updateId).containsExactly(10L, 11L);
+    assertThat(updates).allMatch(IncomingUpdate::understood);
+    var first = updates.get(0).update().getMessage();
     assertThat(first.getChat().isUserChat()).isTrue();
     assertThat(first.getFrom().getId()).isEqualTo(42L);
     first.getEntities();
@@ -164,5 +172,152 @@ class TelegramBotApiTest {
     assertThat(set.path("secret_token").asText()).isEqualTo("s3cret");
     assertThat(set.path("max_connections").asInt()).isEqualTo(40);
     assertThat(set.path("allowed_updates").get(0).asText()).isEqualTo("message");
+  }
+
+  @Test
+  void oneUpdateThatCannotBeUnderstoodDoesNotHideTheOthers() throws Exception {
+    TelegramBotApi api = client();
+    fake.addUpdate(FakeTelegramBotApi.textUpdate(20, 42, "first"));
+    fake.addUpdate(FakeTelegramBotApi.unparsableUpdate(21, 43, "odd"));
+    fake.addUpdate(new ObjectMapper().createObjectNode().put("no_update_id", true));
+    fake.addUpdate(FakeTelegramBotApi.textUpdate(22, 44, "third"));
+
+    List<IncomingUpdate> updates = api.getUpdates(0, Duration.ofSeconds(1), List.of("message"));
+
+    assertThat(updates).extracting(IncomingUpdate::updateId).containsExactly(20L, 21L, 22L);
+    assertThat(updates).extracting(IncomingUpdate::understood).containsExactly(true, false, true);
+    IncomingUpdate odd = updates.get(1);
+    assertThat(odd.update()).isNull();
+    assertThat(odd.problem()).startsWith("message.");
+    assertThat(odd.raw()).contains("\"chat-43\"").contains("\"update_id\":21");
+    assertThat(updates.get(2).update().getMessage().getText()).isEqualTo("third");
+    assertThat(metrics.counter(TelegramBotApi.UPDATES_WITHOUT_ID).getCount()).isEqualTo(1);
+    assertThat(unexpectedAnswers()).isZero();
+  }
+
+  @Test
+  void unknownFieldsAtEveryLevelAreIgnored() throws Exception {
+    TelegramBotApi api = client();
+    fake.addUpdate(FakeTelegramBotApi.updateWithUnknownFields(30, 42, "/status"));
+
+    List<IncomingUpdate> updates = api.getUpdates(0, Duration.ofSeconds(1), List.of("message"));
+
+    assertThat(updates).singleElement().matches(IncomingUpdate::understood);
+    var message = updates.get(0).update().getMessage();
+    assertThat(message.getChatId()).isEqualTo(42L);
+    assertThat(message.getEntities())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("bot_command");
+              assertThat(e.getLength()).isEqualTo(7);
+            });
+    assertThat(message.getFrom().getUserName()).isEqualTo("user42");
+    assertThat(message.getText()).isEqualTo("/status");
+  }
+
+  @Test
+  void aMessageWithoutAChatIsNotUnderstood() throws Exception {
+    TelegramBotApi api = client();
+    var update = FakeTelegramBotApi.textUpdate(40, 42, "hi");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) update.path("message")).remove("chat");
+
+    assertThat(api.readUpdate(update))
+        .hasValueSatisfying(u -> assertThat(u.problem()).contains("message.chat"));
+    assertThat(api.readUpdate(new ObjectMapper().readTree("{\"update_id\":\"41\"}"))).isEmpty();
+    assertThat(api.readUpdate(new ObjectMapper().readTree("[1,2]"))).isEmpty();
+  }
+
+  @Test
+  void getUpdatesWhoseResultIsNoArrayIsAnUnexpectedAnswer() throws Exception {
+    TelegramBotApi api = client();
+    fake.answerNextRaw("getUpdates", "{\"ok\":true,\"result\":{\"update_id\":1}}");
+    assertThatThrownBy(() -> api.getUpdates(0, Duration.ZERO, List.of("message")))
+        .isInstanceOf(TelegramUnexpectedAnswerException.class)
+        .hasMessageContaining("getUpdates");
+
+    fake.answerNextRaw("getUpdates", "{\"ok\":true,\"result\":[{\"id\":1},{\"id\":2}]}");
+    assertThatThrownBy(() -> api.getUpdates(0, Duration.ZERO, List.of("message")))
+        .isInstanceOf(TelegramUnexpectedAnswerException.class)
+        .hasMessageContaining("update_id");
+    assertThat(unexpectedAnswers()).isEqualTo(2);
+    assertThat(waits).as("never retried").isEmpty();
+  }
+
+  @Test
+  void malformedSendMessageAnswersAreClearFailuresNotRetried() throws Exception {
+    TelegramBotApi api = client();
+    fake.answerNextRaw("sendMessage", "{\"ok\":true,\"result\":\"surprise\"}");
+    assertThatThrownBy(() -> api.sendMessage(42, "hi", null))
+        .isInstanceOfSatisfying(
+            TelegramUnexpectedAnswerException.class,
+            e -> {
+              assertThat(e.accepted()).isTrue();
+              assertThat(e.retryable()).isFalse();
+              assertThat(e.method()).isEqualTo("sendMessage");
+              assertThat(e.getMessage()).contains("result is not a message");
+            });
+
+    fake.answerNextRaw("sendMessage", "<html>gateway</html>");
+    assertThatThrownBy(() -> api.sendMessage(42, "hi", null))
+        .isInstanceOfSatisfying(
+            TelegramUnexpectedAnswerException.class,
+            e -> {
+              assertThat(e.accepted()).isFalse();
+              assertThat(e.errorCode()).isEqualTo(200);
+              assertThat(e.getMessage()).doesNotContain("secret-token-abc");
+            });
+
+    fake.answerNextRaw("sendMessage", "{\"ok\":true,\"result\":{\"message_id\":\"x\"}}");
+    assertThatThrownBy(() -> api.sendMessage(42, "hi", null))
+        .isInstanceOf(TelegramUnexpectedAnswerException.class);
+
+    assertThat(fake.calls("sendMessage")).as("each tried once").isEqualTo(3);
+    assertThat(waits).isEmpty();
+    assertThat(unexpectedAnswers()).isEqualTo(3);
+    assertThat(api.sendMessage(42, "after", null)).as("the next call is fine").isEqualTo(1);
+    assertThat(fake.sent()).extracting(FakeTelegramBotApi.Sent::text).containsExactly("after");
+  }
+
+  @Test
+  void getMeNamesTheBotAndRejectsOddAnswers() throws Exception {
+    TelegramBotApi api = client();
+    assertThat(api.getMe()).isEqualTo(new BotUser(123456, "clawhive_test_bot"));
+
+    fake.answerNextRaw("getMe", "{\"ok\":true,\"result\":{\"id\":\"me\",\"is_bot\":true}}");
+    assertThatThrownBy(api::getMe)
+        .isInstanceOf(TelegramUnexpectedAnswerException.class)
+        .hasMessageContaining("getMe");
+    fake.answerNextRaw("getMe", "{\"ok\":true}");
+    assertThatThrownBy(api::getMe).isInstanceOf(TelegramUnexpectedAnswerException.class);
+    fake.answerNextRaw("getMe", "[]");
+    assertThatThrownBy(api::getMe)
+        .isInstanceOfSatisfying(
+            TelegramUnexpectedAnswerException.class, e -> assertThat(e.accepted()).isFalse());
+    assertThat(unexpectedAnswers()).isEqualTo(3);
+  }
+
+  @Test
+  void malformedWebhookAnswersAreClearFailures() throws Exception {
+    TelegramBotApi api = client();
+    fake.answerNextRaw("setWebhook", "{\"ok\":true,\"result\":{\"weird\":1}}");
+    assertThatThrownBy(() -> api.setWebhook("https://example.test/hook", "s", List.of(), 1))
+        .isInstanceOfSatisfying(
+            TelegramUnexpectedAnswerException.class,
+            e -> {
+              assertThat(e.accepted()).isTrue();
+              assertThat(e.getMessage()).contains("setWebhook").contains("result is not true");
+            });
+    fake.answerNextRaw("setWebhook", "{\"result\":true}");
+    assertThatThrownBy(() -> api.setWebhook("https://example.test/hook", "s", List.of(), 1))
+        .isInstanceOfSatisfying(
+            TelegramUnexpectedAnswerException.class, e -> assertThat(e.accepted()).isFalse());
+    fake.answerNextRaw("deleteWebhook", "{\"ok\":true,\"result\":\"yes\"}");
+    assertThatThrownBy(api::deleteWebhook).isInstanceOf(TelegramUnexpectedAnswerException.class);
+    fake.answerNextRaw("sendChatAction", "{\"ok\":true,\"result\":null}");
+    assertThatThrownBy(() -> api.sendTyping(1))
+        .isInstanceOf(TelegramUnexpectedAnswerException.class);
+    assertThat(unexpectedAnswers()).isEqualTo(4);
+    assertThat(fake.calls("setWebhook")).isEqualTo(2);
   }
 }

@@ -2,10 +2,14 @@ package io.clawhive.worker.routing;
 
 import io.clawhive.core.telegram.TelegramApiException;
 import io.clawhive.core.telegram.TelegramBotApi;
+import io.clawhive.core.telegram.TelegramUnexpectedAnswerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Answers in the Telegram chat, the first piece as a reply to the user's message. */
+/**
+ * Answers in the Telegram chat, the first piece as a reply to the user's message. An odd answer to
+ * a message Telegram accepted counts as sent: repeating it would show the user the answer twice.
+ */
 final class TelegramReplier implements Replier {
   private static final Logger LOG = LoggerFactory.getLogger(TelegramReplier.class);
 
@@ -30,11 +34,22 @@ final class TelegramReplier implements Replier {
 
   @Override
   public void answer(String text) {
-    api.sendMessage(chatId, text, replyTo);
+    send(text);
   }
 
   @Override
   public void failure(String text) {
-    api.sendMessage(chatId, text, replyTo);
+    send(text);
+  }
+
+  private void send(String text) {
+    try {
+      api.sendMessage(chatId, text, replyTo);
+    } catch (TelegramUnexpectedAnswerException e) {
+      if (!e.accepted()) {
+        throw e;
+      }
+      LOG.info("Telegram accepted the message for chat {} (odd answer, see above)", chatId);
+    }
   }
 }
