@@ -33,7 +33,8 @@ public final class StorageJdbi {
           ProcessedUpdate.class,
           JobRun.class,
           HealthResult.class,
-          SkillInstall.class);
+          SkillInstall.class,
+          HostSeat.class);
 
   private StorageJdbi() {}
 
