@@ -85,6 +85,18 @@ public class AccessConfig {
     return split(allowedUserIds).stream().map(Long::parseLong).collect(Collectors.toSet());
   }
 
+  /**
+   * The first listed allowed user: on a single-tenant worker only this user may get the seat. Empty
+   * without an allowlist.
+   */
+  public java.util.Optional<Long> firstAllowedUser() {
+    return Arrays.stream(allowedUserIds.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .findFirst()
+        .map(Long::parseLong);
+  }
+
   public Set<String> invites() {
     return split(inviteCodes);
   }

@@ -65,7 +65,7 @@ public final class ApiRole {
     TenantRouter router =
         new TenantRouter(
             storage,
-            new Placement(storage, clock),
+            new Placement(storage, clock, config.getAccess().firstAllowedUser()),
             publisher,
             config.getAccess().getMaxInstances(),
             clock);

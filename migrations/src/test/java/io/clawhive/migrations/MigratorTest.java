@@ -53,6 +53,7 @@ class MigratorTest {
               "job_runs",
               "health_results",
               "skill_installs",
+              "host_seats",
               "qrtz_job_details",
               "qrtz_triggers",
               "qrtz_fired_triggers",

@@ -115,7 +115,8 @@ public final class WorkerRole {
             new FleetMetrics(environment.metrics()),
             isolation,
             clock);
-    WorkerHeartbeat heartbeat = new WorkerHeartbeat(storage, nodeId, config.getCapacity(), clock);
+    WorkerHeartbeat heartbeat =
+        new WorkerHeartbeat(storage, nodeId, capacity(config, isolation), clock);
     heartbeat.liveInstancesFrom(fleet::liveCount);
     environment.lifecycle().manage(heartbeat);
     environment.lifecycle().manage(closing(launcher));
@@ -170,6 +171,11 @@ public final class WorkerRole {
           endpoints);
     }
     return Isolation.forMode(iso, config.getCapacity());
+  }
+
+  /** Tenants this worker takes: its capacity, or one seat when it is single-tenant. */
+  static int capacity(WorkerConfig config, Isolation isolation) {
+    return isolation.singleTenant() ? 1 : config.getCapacity();
   }
 
   /** The fleet's settings from the worker config; users per instance when isolation wants them. */

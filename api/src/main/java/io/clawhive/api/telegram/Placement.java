@@ -1,6 +1,8 @@
 package io.clawhive.api.telegram;
 
 import io.clawhive.core.ClawhiveException;
+import io.clawhive.core.storage.HostSeat;
+import io.clawhive.core.storage.HostSeatDao;
 import io.clawhive.core.storage.Instance;
 import io.clawhive.core.storage.InstanceDao;
 import io.clawhive.core.storage.Storage;
@@ -8,22 +10,39 @@ import io.clawhive.core.storage.WorkerDao;
 import io.clawhive.core.storage.WorkerNode;
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Which worker gets a tenant's message: the worker that owns the tenant's instance; else the live
  * worker (heartbeat within {@link WorkerNode#ALIVE_WITHIN}, status UP) with the most free capacity,
  * which then claims a warm-pool instance or creates one.
+ *
+ * <p>A single-tenant worker (it has a {@link HostSeat}) takes only the tenant that holds its seat:
+ * placing a tenant there claims the seat in storage first (the first claimer keeps it), so no
+ * capacity figure can put a second tenant on it. When every live worker's seat is held by someone
+ * else (or reserved for someone else), {@link SeatTakenException}.
  */
 public final class Placement {
-  /** Same liveness rule as the workers admin view: three missed 10 s heartbeats. */
   private final Storage storage;
-
   private final Clock clock;
+  private final Optional<Long> seatReservedFor;
 
   public Placement(Storage storage, Clock clock) {
+    this(storage, clock, Optional.empty());
+  }
+
+  /**
+   * @param seatReservedFor the only tenant a single-tenant worker's seat may go to (the first
+   *     allowed Telegram user), if any
+   */
+  public Placement(Storage storage, Clock clock, Optional<Long> seatReservedFor) {
     this.storage = storage;
     this.clock = clock;
+    this.seatReservedFor = seatReservedFor;
   }
 
   /** No worker can take the message now; the caller retries later. */
@@ -38,17 +57,72 @@ public final class Placement {
     }
   }
 
+  /** Every worker serves one person only and none of those seats is this tenant's. */
+  public static final class SeatTakenException extends ClawhiveException {
+    SeatTakenException(long tenant) {
+      super("tenant " + tenant + " has no seat: every live worker serves one other person only");
+    }
+  }
+
   public String workerFor(long tenant) {
     Optional<Instance> owned = storage.dao(InstanceDao.class).findByTenant(tenant);
+    HostSeatDao seats = storage.dao(HostSeatDao.class);
+    Map<String, HostSeat> seated =
+        seats.listAll().stream().collect(Collectors.toMap(HostSeat::nodeId, Function.identity()));
     if (owned.isPresent()) {
-      return owned.get().workerNode();
+      String worker = owned.get().workerNode();
+      if (seated.containsKey(worker) && !claim(seats, worker, tenant)) {
+        throw new SeatTakenException(tenant);
+      }
+      return worker;
     }
-    return storage.dao(WorkerDao.class).listAlive(clock.instant()).stream()
-        .max(
-            Comparator.comparingInt(Placement::free)
-                .thenComparing(WorkerNode::nodeId, Comparator.reverseOrder()))
-        .map(WorkerNode::nodeId)
-        .orElseThrow(() -> new NoWorkerException(tenant));
+    List<WorkerNode> alive = storage.dao(WorkerDao.class).listAlive(clock.instant());
+    if (alive.isEmpty()) {
+      throw new NoWorkerException(tenant);
+    }
+    List<WorkerNode> candidates =
+        alive.stream()
+            .filter(w -> !seated.containsKey(w.nodeId()) || admits(seated.get(w.nodeId()), tenant))
+            .sorted(
+                Comparator.comparing((WorkerNode w) -> !holds(seated.get(w.nodeId()), tenant))
+                    .thenComparing(Comparator.comparingInt(Placement::free).reversed())
+                    .thenComparing(WorkerNode::nodeId, Comparator.reverseOrder()))
+            .toList();
+    for (WorkerNode worker : candidates) {
+      if (!seated.containsKey(worker.nodeId()) || claim(seats, worker.nodeId(), tenant)) {
+        return worker.nodeId();
+      }
+    }
+    throw new SeatTakenException(tenant);
+  }
+
+  private boolean admits(HostSeat seat, long tenant) {
+    if (seat.tenantId() == null && seatReservedFor.isPresent()) {
+      return seatReservedFor.get() == tenant && seat.admits(tenant);
+    }
+    return seat.admits(tenant);
+  }
+
+  private static boolean holds(HostSeat seat, long tenant) {
+    return seat != null && seat.tenantId() != null && seat.tenantId() == tenant;
+  }
+
+  /** Claims the seat of {@code worker} for {@code tenant}; whether the tenant holds it now. */
+  private boolean claim(HostSeatDao seats, String worker, long tenant) {
+    Optional<HostSeat> seat = seats.findById(worker);
+    if (seat.isEmpty()) {
+      return true; // the worker runs shared now
+    }
+    if (seat.get().tenantId() == null) {
+      if (!admits(seat.get(), tenant)) {
+        return false;
+      }
+      seatReservedFor.ifPresent(reserved -> seats.reserve(worker, reserved));
+    }
+    return seats
+        .claim(worker, tenant, clock.instant())
+        .map(s -> s.tenantId() != null && s.tenantId() == tenant)
+        .orElse(true);
   }
 
   private static int free(WorkerNode worker) {

@@ -1,5 +1,7 @@
 package io.clawhive.api.telegram;
 
+import io.clawhive.core.storage.HostSeatDao;
+
 /** What the front door says when it does not pass a message on. */
 final class PoliteReplies {
   static final String TEXT_ONLY =
@@ -12,6 +14,9 @@ final class PoliteReplies {
   static final String SLOW_DOWN =
       "You are sending messages faster than your agent can take them. Please wait a moment;"
           + " messages sent meanwhile are skipped.";
+
+  /** A single-tenant node whose seat is someone else's (sent at most once per user per hour). */
+  static final String ONE_PERSON = HostSeatDao.ONE_PERSON_REPLY;
 
   private PoliteReplies() {}
 }

@@ -12,6 +12,7 @@ import io.clawhive.core.task.RouteMessage;
 import io.clawhive.core.telegram.TelegramApiException;
 import io.clawhive.core.telegram.TelegramBotApi;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -33,6 +34,9 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
 public final class TelegramIngress {
   private static final Logger LOG = LoggerFactory.getLogger(TelegramIngress.class);
 
+  /** A user the single-tenant seat is not for hears so at most once per this period. */
+  static final Duration ONE_PERSON_EVERY = Duration.ofHours(1);
+
   /** What became of one update. */
   public enum Outcome {
     QUEUED,
@@ -47,6 +51,7 @@ public final class TelegramIngress {
   private final Set<Long> allowlist;
   private final Set<String> invites;
   private final TokenBuckets rateLimits;
+  private final OncePerPeriod onePersonNotices;
   private final Clock clock;
 
   public TelegramIngress(
@@ -62,6 +67,7 @@ public final class TelegramIngress {
     this.invites = access.invites();
     this.rateLimits =
         new TokenBuckets(access.getRateLimitPerMinute(), access.getRateLimitBurst(), clock);
+    this.onePersonNotices = new OncePerPeriod(ONE_PERSON_EVERY, clock);
     this.clock = clock;
   }
 
@@ -117,7 +123,14 @@ public final class TelegramIngress {
             text,
             ReplyTo.telegram(message.getMessageId()),
             clock.instant());
-    router.route(task);
+    try {
+      router.route(task);
+    } catch (Placement.SeatTakenException e) {
+      LOG.info("user {} not served: {}", user, e.getMessage());
+      return onePersonNotices.allow(user)
+          ? reply(updateId, message, PoliteReplies.ONE_PERSON)
+          : settle(updateId, Outcome.IGNORED);
+    }
     storage.dao(ProcessedUpdateDao.class).markQueued(updateId, task.taskId().toString());
     return Outcome.QUEUED;
   }

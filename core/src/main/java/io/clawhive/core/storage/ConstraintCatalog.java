@@ -46,6 +46,8 @@ final class ConstraintCatalog {
               unique(
                   "pk_workers", "workers", "a worker with this node id already exists", "node_id"),
               unique(
+                  "pk_host_seats", "host_seats", "this worker has a seat row already", "node_id"),
+              unique(
                   "pk_processed_updates",
                   "processed_updates",
                   "this Telegram update was already recorded",

@@ -34,7 +34,8 @@ public final class StorageJdbi {
           IgnoredUpdate.class,
           JobRun.class,
           HealthResult.class,
-          SkillInstall.class);
+          SkillInstall.class,
+          HostSeat.class);
 
   private StorageJdbi() {}
 

@@ -3,6 +3,7 @@ package io.clawhive.worker.fleet;
 import io.clawhive.core.storage.ConstraintViolationStorageException;
 import io.clawhive.core.storage.Instance;
 import io.clawhive.core.storage.InstanceDao;
+import io.clawhive.core.storage.InstanceState;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.Tenant;
 import io.clawhive.core.storage.TenantDao;
@@ -28,6 +29,7 @@ final class Claims {
   private final Provisioner provisioner;
   private final FleetMetrics metrics;
   private final Runnable refillSoon;
+  private final Seat seat;
   private final Clock clock;
 
   Claims(
@@ -37,6 +39,7 @@ final class Claims {
       Provisioner provisioner,
       FleetMetrics metrics,
       Runnable refillSoon,
+      Seat seat,
       Clock clock) {
     this.settings = settings;
     this.storage = storage;
@@ -44,10 +47,15 @@ final class Claims {
     this.provisioner = provisioner;
     this.metrics = metrics;
     this.refillSoon = refillSoon;
+    this.seat = seat;
     this.clock = clock;
   }
 
-  /** The tenant's instance (not started here); {@code newInstanceId} names a new one. */
+  /**
+   * The tenant's instance (not started here); {@code newInstanceId} names a new one. On a
+   * single-tenant worker the tenant must hold (or now claim) the seat, else {@link
+   * SeatTakenException} and nothing is made.
+   */
   Member ensureInstance(long tenantId, String newInstanceId) {
     Optional<Instance> existing = storage.dao(InstanceDao.class).findByTenant(tenantId);
     if (existing.isPresent()) {
@@ -56,7 +64,12 @@ final class Claims {
         throw new InstanceUnavailableException(
             row.id(), tenantId, "lives on worker " + row.workerNode() + ", not here");
       }
+      seat.require(tenantId);
       return members.of(row);
+    }
+    seat.require(tenantId);
+    if (seat.single()) {
+      awaitStartingSpare(tenantId);
     }
     ensureTenant(tenantId);
     Optional<Instance> claimed =
@@ -85,10 +98,35 @@ final class Claims {
       LOG.info("instance {} exists already: nothing to create", instanceId);
       return Optional.empty();
     }
+    if (seat.single() && (seat.taken() || !members.all().isEmpty())) {
+      throw new InstanceUnavailableException(
+          instanceId,
+          null,
+          "not created: this worker is single-tenant and has its one gateway (or seat) already");
+    }
     Member member = provisioner.provision(instanceId, null);
     members.add(member);
     metrics.provisioned();
     return Optional.of(member);
+  }
+
+  /**
+   * A single-tenant worker has at most one spare: while it is still starting the tenant waits for
+   * it (up to the ready wait) rather than getting a second gateway next to it.
+   */
+  private void awaitStartingSpare(long tenantId) {
+    for (Member spare :
+        members.all().stream()
+            .filter(m -> m.pooled() && m.live() && m.state() != InstanceState.RUNNING)
+            .toList()) {
+      try {
+        spare.awaitRunning(settings.readyWait());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InstanceUnavailableException(
+            spare.id, tenantId, "interrupted waiting for the spare to start");
+      }
+    }
   }
 
   private void ensureTenant(long tenantId) {

@@ -57,6 +57,7 @@ public final class Fleet implements TenantGateways, Managed {
   private final Members members;
   private final Provisioner provisioner;
   private final Claims claims;
+  private final Seat seat;
   private final Lifecycle lifecycle;
   private final Map<Long, Object> tenantLocks = new ConcurrentHashMap<>();
   private final StoringListener listener;
@@ -102,9 +103,17 @@ public final class Fleet implements TenantGateways, Managed {
     this.scheduler = Executors.newScheduledThreadPool(2, daemon("fleet-supervision"));
     this.noticeExecutor = Executors.newSingleThreadExecutor(daemon("fleet-notices"));
     this.housekeeping = new Housekeeping(this, settings, storage, clock);
+    this.seat = new Seat(isolation.singleTenant(), settings.nodeId(), storage, clock);
     this.claims =
         new Claims(
-            settings, storage, members, provisioner, metrics, housekeeping::refillSoon, clock);
+            settings,
+            storage,
+            members,
+            provisioner,
+            metrics,
+            housekeeping::refillSoon,
+            seat,
+            clock);
     this.lifecycle =
         new Lifecycle(
             settings, storage, launcher, probe, scheduler, clock, listener, isolation, users);
@@ -124,20 +133,22 @@ public final class Fleet implements TenantGateways, Managed {
 
   @Override
   public void start() {
+    seat.open();
     Reconciler.Outcome boot =
         new Reconciler(settings, storage, members, lifecycle, isolation).run();
     running = true;
     housekeeping.start();
     LOG.info(
         "fleet of worker {} up: {} instances known, {} started again, {} leftover processes"
-            + " reaped; isolation {}, pool size {}, ports {}, limits {}, hibernate after {},"
+            + " reaped; isolation {}{}, pool size {}, ports {}, limits {}, hibernate after {},"
             + " disk quota {} bytes, gateway {}",
         settings.nodeId(),
         boot.known(),
         boot.started(),
         boot.reaped(),
         isolation.mode().configName(),
-        settings.poolSize(),
+        seat.single() ? " (single tenant)" : "",
+        poolTarget(),
         settings.ports().capacity() + " bases",
         settings.limits(),
         settings.hibernateAfter(),
@@ -166,6 +177,19 @@ public final class Fleet implements TenantGateways, Managed {
     LOG.info("fleet of worker {} stopped: {} gateways stopped", settings.nodeId(), stops.size());
   }
 
+  /**
+   * How many ready pool instances to keep: the configured size; on a single-tenant worker at most
+   * one, and none once the seat is taken or a tenant has an instance here (the pool never makes a
+   * second gateway).
+   */
+  public int poolTarget() {
+    if (!seat.single()) {
+      return settings.poolSize();
+    }
+    boolean occupied = seat.taken() || members.all().stream().anyMatch(m -> m.tenantId() != null);
+    return occupied ? 0 : Math.min(settings.poolSize(), 1);
+  }
+
   public boolean isRunning() {
     return running;
   }
@@ -185,8 +209,7 @@ public final class Fleet implements TenantGateways, Managed {
         long pooled = members.all().stream().filter(m -> m.pooled() && m.live()).count();
         long failed = members.all().stream().filter(m -> m.state() == InstanceState.FAILED).count();
         return Result.healthy(
-            "%d live gateways, pool %d/%d, %d failed",
-            liveCount(), pooled, settings.poolSize(), failed);
+            "%d live gateways, pool %d/%d, %d failed", liveCount(), pooled, poolTarget(), failed);
       }
     };
   }

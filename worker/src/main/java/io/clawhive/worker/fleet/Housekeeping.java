@@ -106,7 +106,7 @@ final class Housekeeping {
       fleet.deleteInstance(failed.id);
     }
     long pooled = fleet.members().stream().filter(m -> m.pooled() && m.live()).count();
-    for (long i = pooled; i < settings.poolSize() && fleet.isRunning(); i++) {
+    for (long i = pooled; i < fleet.poolTarget() && fleet.isRunning(); i++) {
       fleet.createPooled(UUID.randomUUID().toString());
     }
   }

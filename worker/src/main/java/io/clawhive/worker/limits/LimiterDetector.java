@@ -44,6 +44,9 @@ final class LimiterDetector {
       }
       Path parent = settings.cgroupRoot().resolve(settings.groupName());
       Files.createDirectories(parent);
+      if (!Files.isWritable(parent)) {
+        return Optional.empty(); // made earlier by another user (root): not ours to fill
+      }
       return Optional.of(new CgroupV2Limiter(settings.cgroupRoot(), parent));
     } catch (IOException | RuntimeException e) {
       LOG.debug("cgroup v2 not usable: {}", e.toString());
@@ -64,6 +67,9 @@ final class LimiterDetector {
         String ownPath = own.getOrDefault(controller, "/").substring(1);
         Path parent = mount.resolve(ownPath).resolve(settings.groupName());
         Files.createDirectories(parent);
+        if (!Files.isWritable(parent)) {
+          return Optional.empty(); // made earlier by another user (root): not ours to fill
+        }
         parents.put(controller, parent);
       }
       return Optional.of(new CgroupV1Limiter(parents));

@@ -3,6 +3,7 @@ package io.clawhive.worker.routing;
 import io.clawhive.core.broker.PermanentTaskException;
 import io.clawhive.core.broker.TaskHandler;
 import io.clawhive.core.reply.ReplyPublisher;
+import io.clawhive.core.storage.HostSeatDao;
 import io.clawhive.core.storage.ProcessedUpdate;
 import io.clawhive.core.storage.ProcessedUpdateDao;
 import io.clawhive.core.storage.Storage;
@@ -13,6 +14,7 @@ import io.clawhive.core.task.ReplyTo;
 import io.clawhive.core.task.RouteMessage;
 import io.clawhive.core.task.Task;
 import io.clawhive.core.telegram.TelegramBotApi;
+import io.clawhive.worker.fleet.SeatTakenException;
 import io.clawhive.worker.fleet.TenantGateways;
 import io.clawhive.worker.gateway.GatewayException;
 import java.time.Clock;
@@ -77,6 +79,10 @@ public final class RouteMessageHandler implements TaskHandler {
       String answer =
           command.isPresent() ? command(message, command.get()) : askAgent(message, replier);
       replier.answer(answer);
+      record(message, UpdateStatus.ANSWERED);
+    } catch (SeatTakenException e) {
+      LOG.info("Tenant {} not served: {}", message.tenant(), e.getMessage());
+      replier.answer(HostSeatDao.ONE_PERSON_REPLY);
       record(message, UpdateStatus.ANSWERED);
     } catch (PermanentTaskException e) {
       giveUp(message, replier, e);

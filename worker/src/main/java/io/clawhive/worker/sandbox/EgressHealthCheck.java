@@ -8,17 +8,23 @@ import java.util.Optional;
 final class EgressHealthCheck extends HealthCheck {
 
   private final IsolationMode mode;
+  private final boolean singleTenant;
   private final Optional<EgressPolicy> policy;
 
-  EgressHealthCheck(IsolationMode mode, Optional<EgressPolicy> policy) {
+  EgressHealthCheck(IsolationMode mode, boolean singleTenant, Optional<EgressPolicy> policy) {
     this.mode = mode;
+    this.singleTenant = singleTenant;
     this.policy = policy;
   }
 
   @Override
   protected Result check() {
     if (policy.isEmpty()) {
-      return Result.healthy("isolation " + mode.configName() + ": no egress policy");
+      return Result.healthy(
+          "isolation "
+              + mode.configName()
+              + (singleTenant ? ", single tenant" : ", shared")
+              + ": no egress policy");
     }
     List<String> problems = policy.get().problems();
     if (!problems.isEmpty()) {

@@ -31,16 +31,19 @@ public final class Isolation {
   private static final Logger LOG = LoggerFactory.getLogger(Isolation.class);
 
   private final IsolationMode mode;
+  private final boolean singleTenant;
   private final Optional<EgressPolicy> egress;
   private final Optional<BubblewrapCommand> bubblewrap;
   private final Optional<Path> setpriv;
 
   private Isolation(
       IsolationMode mode,
+      boolean singleTenant,
       Optional<EgressPolicy> egress,
       Optional<BubblewrapCommand> bubblewrap,
       Optional<Path> setpriv) {
     this.mode = mode;
+    this.singleTenant = singleTenant;
     this.egress = egress;
     this.bubblewrap = bubblewrap;
     this.setpriv = setpriv;
@@ -49,8 +52,11 @@ public final class Isolation {
   /**
    * Checks that this host can provide the configured mode and installs the base egress rules.
    *
-   * @param tenantsPerHost how many tenants may share this host (the worker's capacity); mode none
-   *     is refused above 1 unless {@code allowSharedNone}
+   * <p>Mode none (the default when not root) without {@code allowSharedNone} is single-tenant:
+   * {@link #singleTenant()} is true and the fleet and placement give the host's one seat to one
+   * tenant only, whatever the capacity.
+   *
+   * @param tenantsPerHost how many tenants may share this host (the worker's capacity; logged)
    */
   public static Isolation forMode(IsolationConfig config, int tenantsPerHost) {
     return forMode(config, tenantsPerHost, SystemUsers.runningAsRoot());
@@ -60,18 +66,24 @@ public final class Isolation {
     IsolationMode mode = config.effectiveMode(root);
     HostCheck check = new HostCheck(config, mode);
     if (mode == IsolationMode.NONE) {
-      if (tenantsPerHost > 1 && !config.isAllowSharedNone()) {
-        throw check.missing(
-            tenantsPerHost
-                + " tenants would share this host without separate users or an egress policy;"
-                + " use sandbox or user (as root), or set isolation.allowSharedNone: true"
-                + " for development");
-      }
+      boolean single = !config.isAllowSharedNone();
       LOG.warn(
           "!!! ISOLATION MODE NONE: gateways run as the worker's own user, with no sandbox and no"
               + " egress policy; any tenant can read the worker's files and reach every loopback"
-              + " service. Development only. !!!");
-      return new Isolation(mode, Optional.empty(), Optional.empty(), Optional.empty());
+              + " service. !!!");
+      if (single) {
+        LOG.warn(
+            "single-tenant mode: this node serves exactly one person (the first user who writes,"
+                + " or the first of TELEGRAM_ALLOWED_USER_IDS); everyone else gets a one-person"
+                + " reply. To serve more people run as root (isolation sandbox), or set"
+                + " CLAWHIVE_ISOLATION_ALLOW_SHARED_NONE=true for a trusted group.");
+      } else {
+        LOG.warn(
+            "shared mode none: up to {} tenants share this host as one user (allowSharedNone);"
+                + " only for a group that trusts each other",
+            tenantsPerHost);
+      }
+      return new Isolation(mode, single, Optional.empty(), Optional.empty(), Optional.empty());
     }
     check.requireRoot(root);
     Path setpriv = check.setpriv();
@@ -97,11 +109,19 @@ public final class Isolation {
         config.getChain(),
         String.join("+", policy.families()),
         config);
-    return new Isolation(mode, Optional.of(policy), bubblewrap, Optional.of(setpriv));
+    return new Isolation(mode, false, Optional.of(policy), bubblewrap, Optional.of(setpriv));
   }
 
   public IsolationMode mode() {
     return mode;
+  }
+
+  /**
+   * Mode none without {@code allowSharedNone}: exactly one tenant may ever have a gateway on this
+   * host (its seat is decided in storage, see {@code HostSeatDao}).
+   */
+  public boolean singleTenant() {
+    return singleTenant;
   }
 
   /** Whether each instance must get its own system user (sandbox and user modes). */
@@ -181,7 +201,7 @@ public final class Isolation {
 
   /** A Dropwizard health check: healthy when every tenant's egress rules are in place. */
   public HealthCheck healthCheck() {
-    return new EgressHealthCheck(mode, egress);
+    return new EgressHealthCheck(mode, singleTenant, egress);
   }
 
   private SandboxSpec sandboxSpec(

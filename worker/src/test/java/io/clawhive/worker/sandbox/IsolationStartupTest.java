@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A mode the host cannot provide stops the worker with one line naming what is missing. */
+/**
+ * A mode the host cannot provide stops the worker with one line naming what is missing; mode none
+ * never refuses but runs single-tenant unless sharing was chosen.
+ */
 class IsolationStartupTest {
 
   @Test
@@ -45,20 +48,31 @@ class IsolationStartupTest {
   }
 
   @Test
-  void noneIsRefusedForSeveralTenantsUnlessExplicitlyAllowed() {
+  void noneWithoutSharingStartsSingleTenantWhateverTheCapacity() {
     IsolationConfig config = SandboxHost.config("none", List.of());
-    assertThatThrownBy(() -> Isolation.forMode(config, 8, true))
-        .isInstanceOf(IsolationUnavailableException.class)
-        .hasMessageContaining("8 tenants would share this host")
-        .hasMessageContaining("isolation.allowSharedNone: true");
 
-    Isolation single = Isolation.forMode(config, 1, true);
+    Isolation single = Isolation.forMode(config, 8, true);
+
     assertThat(single.mode()).isEqualTo(IsolationMode.NONE);
+    assertThat(single.singleTenant()).isTrue();
     assertThat(single.ownUsers()).isFalse();
     assertThat(single.egressPolicy()).isEmpty();
 
     config.setAllowSharedNone(true);
-    assertThat(Isolation.forMode(config, 8, true).mode()).isEqualTo(IsolationMode.NONE);
+    Isolation shared = Isolation.forMode(config, 8, true);
+    assertThat(shared.mode()).isEqualTo(IsolationMode.NONE);
+    assertThat(shared.singleTenant()).isFalse();
+  }
+
+  @Test
+  void autoAsNonRootIsSingleTenantNone() {
+    Isolation auto = Isolation.forMode(new IsolationConfig(), 8, false);
+
+    assertThat(auto.mode()).isEqualTo(IsolationMode.NONE);
+    assertThat(auto.singleTenant()).isTrue();
+    var result = auto.healthCheck().execute();
+    assertThat(result.isHealthy()).isTrue();
+    assertThat(result.getMessage()).isEqualTo("isolation none, single tenant: no egress policy");
   }
 
   @Test
@@ -67,5 +81,8 @@ class IsolationStartupTest {
     var result = Isolation.forMode(config, 1, false).healthCheck().execute();
     assertThat(result.isHealthy()).isTrue();
     assertThat(result.getMessage()).contains("no egress policy");
+    config.setAllowSharedNone(true);
+    assertThat(Isolation.forMode(config, 4, false).healthCheck().execute().getMessage())
+        .isEqualTo("isolation none, shared: no egress policy");
   }
 }

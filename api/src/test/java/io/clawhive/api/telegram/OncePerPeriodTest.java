@@ -1,0 +1,48 @@
+package io.clawhive.api.telegram;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class OncePerPeriodTest {
+
+  /** A clock the test moves. */
+  private static final class MovableClock extends Clock {
+    Instant now = Instant.parse("2026-12-03T12:00:00Z");
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void oneNoticePerUserPerPeriod() {
+    MovableClock clock = new MovableClock();
+    OncePerPeriod once = new OncePerPeriod(Duration.ofHours(1), clock);
+
+    assertThat(once.allow(8L)).isTrue();
+    assertThat(once.allow(8L)).isFalse();
+    assertThat(once.allow(9L)).isTrue();
+    clock.now = clock.now.plus(Duration.ofMinutes(59));
+    assertThat(once.allow(8L)).isFalse();
+    clock.now = clock.now.plus(Duration.ofMinutes(1));
+    assertThat(once.allow(8L)).isTrue();
+    assertThat(once.allow(8L)).isFalse();
+  }
+}
