@@ -320,6 +320,87 @@ class DeployFilesTest {
         .contains("loopback 8080 open", "loopback 20000 open");
   }
 
+  /**
+   * What the worker unit keeps (its capability bounding set, no_new_privs) still runs the sandbox:
+   * bubblewrap as an unprivileged uid with pid/ipc/uts namespaces and its own host name, a veth, an
+   * iptables owner rule and ip_forward, the last three inside a network namespace made for this
+   * test (the host's interfaces, rules and sysctls are not touched).
+   */
+  @Test
+  void workerUnitCapabilitiesStillRunTheSandbox() throws Exception {
+    assumeTrue(
+        onPath("setpriv") && onPath("bwrap") && onPath("unshare") && onPath("iptables"),
+        "setpriv/bwrap/unshare/iptables missing: apt-get install bubblewrap iptables");
+    assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+    String bounding =
+        Stream.of(parse(UNITS.resolve("clawhive-worker.service")).get("CapabilityBoundingSet"))
+            .flatMap(list -> Stream.of(list.get(0).split(" ")))
+            .map(cap -> "+" + cap.substring("CAP_".length()).toLowerCase(java.util.Locale.ROOT))
+            .collect(java.util.stream.Collectors.joining(","));
+    List<String> confined =
+        List.of("setpriv", "--bounding-set", "-all," + bounding, "--no-new-privs", "--");
+    List<String> sandbox = new ArrayList<>(confined);
+    sandbox.addAll(
+        List.of(
+            "setpriv",
+            "--reuid",
+            "65534",
+            "--regid",
+            "65534",
+            "--clear-groups",
+            "--no-new-privs",
+            "bwrap",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--symlink",
+            "usr/bin",
+            "/bin",
+            "--symlink",
+            "usr/lib",
+            "/lib",
+            "--symlink",
+            "usr/lib64",
+            "/lib64",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--tmpfs",
+            "/tmp",
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--hostname",
+            "clawhive",
+            "--die-with-parent",
+            "--new-session",
+            "--clearenv",
+            "/bin/sh",
+            "-c",
+            "echo host=$(hostname) uid=$(id -u)"));
+    Result bwrap = run(sandbox, Map.of());
+    assertThat(bwrap.exitCode()).as(bwrap.output()).isZero();
+    assertThat(bwrap.output()).contains("host=clawhive uid=65534");
+
+    List<String> network = new ArrayList<>(confined);
+    network.addAll(
+        List.of(
+            "unshare",
+            "--net",
+            "sh",
+            "-c",
+            "ip link add chvtest0 type veth peer name eth9"
+                + " && ip addr add 10.213.1.0/31 dev chvtest0 && ip link set chvtest0 up"
+                + " && iptables -w -A OUTPUT -o lo -p tcp -m owner --uid-owner 65534 -j REJECT"
+                + " && echo 1 > /proc/sys/net/ipv4/ip_forward"
+                + " && echo forward=$(cat /proc/sys/net/ipv4/ip_forward)"
+                + " && iptables -w -S OUTPUT"));
+    Result net = run(network, Map.of());
+    assertThat(net.exitCode()).as(net.output()).isZero();
+    assertThat(net.output()).contains("forward=1").contains("--uid-owner 65534 -j REJECT");
+  }
+
   /** Listens on the given TCP ports (all addresses) and accepts until killed. */
   static final class Listener {
     public static void main(String[] args) throws Exception {
