@@ -175,7 +175,9 @@ if [[ ! -e "$root$env_file" ]]; then
     umask 077
     cat >"$root$env_file" <<EOF
 # clawhive secrets and host settings, read by the systemd units (EnvironmentFile=).
-# Keep it root-only (0600). Every variable of config.yml / the README's table can be set here.
+# Keep it root-only (0600). Every variable of config.yml / the README's table can be set here,
+# except CLAWHIVE_ROLES and CLAWHIVE_DATA_DIR: each unit sets its own, and this file (read after
+# the units' Environment= lines) would override them for every unit.
 CLAWHIVE_ADMIN_TOKEN=$token
 # TELEGRAM_BOT_TOKEN=
 # TELEGRAM_MODE=webhook
