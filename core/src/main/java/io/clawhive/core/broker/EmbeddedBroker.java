@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * An AMQP 0-9-1 broker (Apache Qpid Broker-J) inside this JVM, listening on 127.0.0.1 only and
  * requiring PLAIN credentials. {@link #start()} returns only once a real client connection has
- * succeeded. Port 0 picks a free port; {@link #port()} tells which.
+ * succeeded. Port 0 picks a free port; {@link #port()} tells which. Only {@link #stop()} stops it:
+ * Qpid's own JVM shutdown hook is removed at start, so on SIGTERM the broker goes down after the
+ * consumers and publishers that use it (the node's lifecycle order), not concurrently with them.
  */
 public final class EmbeddedBroker implements Managed, AutoCloseable {
 
@@ -44,6 +46,7 @@ public final class EmbeddedBroker implements Managed, AutoCloseable {
   private final String username;
   private final String password;
   private SystemLauncher launcher;
+  private SystemConfig<?> systemConfig;
   private int boundPort = -1;
 
   public EmbeddedBroker(
@@ -85,10 +88,13 @@ public final class EmbeddedBroker implements Managed, AutoCloseable {
     try {
       starting.startup(systemAttributes(configFile));
       launcher = starting;
-      boundPort = boundAmqpPort(system.get());
+      systemConfig = system.get();
+      boundPort = boundAmqpPort(systemConfig);
+      QpidShutdownHook.remove(systemConfig);
       verifyConnection();
     } catch (Exception e) {
       launcher = null;
+      systemConfig = null;
       shutdownQuietly(starting);
       throw e instanceof BrokerException be
           ? be
@@ -112,6 +118,7 @@ public final class EmbeddedBroker implements Managed, AutoCloseable {
     }
     shutdownQuietly(launcher);
     launcher = null;
+    systemConfig = null;
     LOG.info("Embedded AMQP broker on port {} stopped", boundPort);
   }
 
@@ -126,6 +133,14 @@ public final class EmbeddedBroker implements Managed, AutoCloseable {
       throw new IllegalStateException("embedded broker is not running");
     }
     return boundPort;
+  }
+
+  /** Qpid's model of the running broker (for tests in this package). */
+  synchronized SystemConfig<?> systemConfig() {
+    if (systemConfig == null) {
+      throw new IllegalStateException("embedded broker is not running");
+    }
+    return systemConfig;
   }
 
   public String username() {

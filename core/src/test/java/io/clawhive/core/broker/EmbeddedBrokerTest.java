@@ -80,6 +80,21 @@ class EmbeddedBrokerTest {
   }
 
   @Test
+  void leavesNoQpidShutdownHookSoOnlyItsOwnerStopsIt() throws Exception {
+    try (EmbeddedBroker broker = new EmbeddedBroker(BrokerStore.MEMORY, dir, 0, USER, "s3cret")) {
+      broker.start();
+      Thread hook = QpidShutdownHook.hookOf(broker.systemConfig().getContainer());
+      assertThat(hook.getName()).isEqualTo("QpidBrokerShutdownHook");
+      // false = not registered: on SIGTERM the broker no longer closes concurrently with the
+      // node's consumers; the lifecycle stops it after them.
+      assertThat(Runtime.getRuntime().removeShutdownHook(hook)).isFalse();
+      try (Connection connection = AmqpConnections.open(broker.amqpUri(), "test")) {
+        assertThat(connection.isOpen()).isTrue();
+      }
+    }
+  }
+
+  @Test
   void rejectsRabbitMqsPort() {
     assertThatThrownBy(() -> new EmbeddedBroker(BrokerStore.MEMORY, dir, 5672, USER, "x"))
         .isInstanceOf(IllegalArgumentException.class)
