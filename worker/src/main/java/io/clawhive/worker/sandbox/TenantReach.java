@@ -6,7 +6,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -33,6 +32,9 @@ public final class TenantReach {
       return;
     }
     Path instances = instancesDir.toAbsolutePath().normalize();
+    Path runtime = runtimeDir.toAbsolutePath().normalize();
+    check(mode, instances);
+    check(mode, runtime);
     try {
       if (!Files.isDirectory(instances)) {
         Files.createDirectories(instances);
@@ -43,15 +45,21 @@ public final class TenantReach {
       throw new IsolationUnavailableException(
           mode, "cannot create the instances directory " + instances + ": " + e.getMessage());
     }
-    for (Path dir : List.of(instances, runtimeDir.toAbsolutePath().normalize())) {
-      check(mode, dir);
-    }
+    check(mode, instances); // directories just created follow the umask
   }
 
+  /** Checks the deepest existing directory of {@code dir}'s path and all its ancestors. */
   private static void check(IsolationMode mode, Path dir) {
+    Path existing = dir;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return;
+    }
     Path real;
     try {
-      real = dir.toRealPath();
+      real = existing.toRealPath();
     } catch (IOException e) {
       throw new IsolationUnavailableException(
           mode, "cannot resolve " + dir + ": " + e.getMessage());
