@@ -30,6 +30,10 @@ public final class InstanceLayout {
   public static final String CONFIG_FILE_NAME = "openclaw.json";
   public static final String LOG_FILE_NAME = "gateway.log";
   private static final String PRIVATE = "rwx------";
+
+  /** A tenant process still writing (mode user) can make one rm pass meet a non-empty dir. */
+  private static final int DELETE_ATTEMPTS = 3;
+
   private static final String TRAVERSE_ONLY = "rwx--x--x";
 
   private final String instanceId;
@@ -125,12 +129,16 @@ public final class InstanceLayout {
     if (!Files.exists(instanceDir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    HostCommand.Result removed =
-        HostCommand.run(List.of("rm", "-rf", "--one-file-system", "--", instanceDir.toString()));
-    if (removed.exitCode() != 0) {
-      throw new ProvisioningException(
-          instanceId, "cannot delete " + instanceDir + ": " + removed.output());
+    HostCommand.Result removed = null;
+    for (int attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
+      removed =
+          HostCommand.run(List.of("rm", "-rf", "--one-file-system", "--", instanceDir.toString()));
+      if (removed.exitCode() == 0 || !Files.exists(instanceDir, LinkOption.NOFOLLOW_LINKS)) {
+        return;
+      }
     }
+    throw new ProvisioningException(
+        instanceId, "cannot delete " + instanceDir + ": " + removed.output());
   }
 
   /** The pid files of all instances under a root, for leftover cleanup at worker start. */

@@ -73,6 +73,19 @@ class BoundedCommandTest {
   }
 
   @Test
+  void hostToolsSeeOnlyPathAndLangOfTheWorkersEnvironment() {
+    assertThat(System.getenv(GatewayLauncherTest.FAKE_SECRET_NAME))
+        .as("surefire puts a fake secret into the worker's env")
+        .isNotBlank();
+    BoundedCommand.Result env = run(List.of("/usr/bin/env"), null, WAIT);
+    assertThat(env.stdout())
+        .doesNotContain(GatewayLauncherTest.FAKE_SECRET_NAME)
+        .doesNotContain(System.getenv(GatewayLauncherTest.FAKE_SECRET_NAME));
+    assertThat(env.stdout().lines().map(l -> l.substring(0, l.indexOf('='))))
+        .isSubsetOf("PATH", "LANG");
+  }
+
+  @Test
   void aMissingToolIsAClearErrorNotAnException() {
     BoundedCommand.Result result = run(List.of(dir.resolve("no-such-tool").toString()), null, WAIT);
     assertThat(result.ok()).isFalse();
