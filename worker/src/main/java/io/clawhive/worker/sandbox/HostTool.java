@@ -63,7 +63,7 @@ final class HostTool {
   /**
    * Runs {@code command} (stdin = {@code input}, or /dev/null when null), killing its process tree
    * after {@code timeout}; a timeout or start failure is exit code -1 with a message naming the
-   * tool.
+   * tool. The output is stdout on success, stderr then stdout on failure.
    */
   static Result run(List<String> command, String input, Duration timeout) {
     BoundedCommand.Result result =
@@ -73,11 +73,15 @@ final class HostTool {
                 BoundedCommand.hostToolEnvironment(),
                 Optional.empty(),
                 input,
-                true,
+                false,
                 timeout));
     if (!result.error().isEmpty()) {
       return new Result(-1, result.error());
     }
-    return new Result(result.exitCode(), result.stdout());
+    if (result.exitCode() == 0) {
+      // stdout only: iptables-nft warns on stderr when legacy tables exist, and -S is parsed
+      return new Result(0, result.stdout());
+    }
+    return new Result(result.exitCode(), result.stderr() + result.stdout());
   }
 }
