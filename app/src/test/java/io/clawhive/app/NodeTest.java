@@ -1,6 +1,7 @@
 package io.clawhive.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -242,6 +243,30 @@ class NodeTest {
           .forEach(name -> users.find(name).ifPresent(users::delete));
       Isolation.forMode(isolation, 1).egressPolicy().ifPresent(EgressPolicy::uninstall);
     }
+  }
+
+  @Test
+  void aDataDirUnderADirectoryTenantsCannotPassIsRefusedAtStartNamingIt() throws Exception {
+    SandboxHost.assumeSandboxHost();
+    Path locked = Files.createDirectories(dataDir.resolve("root-home"));
+    Files.setPosixFilePermissions(locked, perms("rwx------"));
+    Path lockedData = Files.createDirectories(locked.resolve("clawhive").resolve("data"));
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("api.adminToken", ADMIN_TOKEN);
+    values.put("worker.pool.size", "0");
+    values.put("worker.gatewayCommand", String.join(" ", StandIn.program()));
+    values.put("worker.isolation.mode", "sandbox");
+    values.put("worker.isolation.chain", TEST_CHAIN);
+
+    assertThatThrownBy(
+            () ->
+                TestNode.start(
+                    lockedData, NODE_ID, "worker", brokerPort, dataDir.resolve("node.log"), values))
+        .hasStackTraceContaining("cannot pass " + locked + " (mode rwx------)")
+        .hasStackTraceContaining("chmod o+x " + locked);
+    assertThat(lockedData.resolve("instances"))
+        .as("refused before any instance or firewall rule exists")
+        .doesNotExist();
   }
 
   private static ExecResult tenant(Instance instance, String command) throws Exception {

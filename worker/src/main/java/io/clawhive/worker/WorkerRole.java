@@ -19,6 +19,7 @@ import io.clawhive.worker.fleet.FleetSettings;
 import io.clawhive.worker.fleet.SkillSource;
 import io.clawhive.worker.gateway.GatewayConfigValidator;
 import io.clawhive.worker.gateway.ModelProvider;
+import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.limits.LimiterSettings;
 import io.clawhive.worker.limits.ResourceLimiter;
 import io.clawhive.worker.node.TaskDispatcher;
@@ -34,6 +35,7 @@ import io.clawhive.worker.sandbox.EgressAllowance;
 import io.clawhive.worker.sandbox.EndpointAllowances;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.sandbox.IsolationConfig;
+import io.clawhive.worker.sandbox.TenantReach;
 import io.clawhive.worker.tasks.FleetTaskHandlers;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
@@ -80,6 +82,10 @@ public final class WorkerRole {
       TaskConsumerSettings settings,
       Optional<TelegramBotApi> telegram,
       Clock clock) {
+    TenantReach.require(
+        config.getIsolation().effectiveMode(SystemUsers.runningAsRoot()),
+        config.instancesDir(dataDir),
+        Path.of(config.getRuntimeDir()));
     Isolation isolation = isolation(config);
     FleetSettings fleetSettings = fleetSettings(config, nodeId, dataDir, isolation.ownUsers());
     ConfigCheck configCheck = ConfigCheck.NONE;

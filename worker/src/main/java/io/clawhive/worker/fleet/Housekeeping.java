@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -135,15 +136,16 @@ final class Housekeeping {
       if (!member.live()) {
         continue;
       }
-      long used =
+      OptionalLong measured =
           DiskUsage.bytesUnder(
               List.of(
                   member.layout.workspaceDir(),
                   member.layout.stateDir(),
                   member.layout.configDir()));
-      if (used <= settings.diskQuotaBytes()) {
+      if (measured.isEmpty() || measured.getAsLong() <= settings.diskQuotaBytes()) {
         continue;
       }
+      long used = measured.getAsLong();
       String reason =
           "disk quota exceeded: "
               + used / MIB

@@ -18,12 +18,9 @@ import io.clawhive.worker.instance.SystemUser;
 import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.openclaw.GatewayCommand;
 import io.clawhive.worker.process.CommandWrapper;
+import io.clawhive.worker.process.TenantFiles;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.skills.SkillInstallResult;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -31,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +35,13 @@ import org.slf4j.LoggerFactory;
  * Provisions a new instance: a port (storage enforces uniqueness per worker; a lost race retries
  * with another port), the row in PROVISIONING, 0700 directories, a system user and its egress rules
  * (sandbox and user modes), a random token, {@code openclaw.json} with the model provider and a
- * per-instance log file, the config check, and the recommended skills (a failed skill is recorded,
- * not fatal); the check and the skills run as the instance's user, in its sandbox. A rejected
- * config leaves the instance FAILED with the gateway's reason.
+ * per-instance log file (written as the instance's user), the config check, and the recommended
+ * skills (a failed skill is recorded, not fatal); the check and the skills run as the instance's
+ * user, in its sandbox. A rejected config leaves the instance FAILED with the gateway's reason.
+ *
+ * <p>Root creates the three tenant directories (in its own instance directory) and hands them over;
+ * after that every file inside them is written by the tenant's uid (config, skills), so root never
+ * chowns or reads a path the tenant controls.
  */
 final class Provisioner {
 
@@ -85,15 +85,16 @@ final class Provisioner {
     try {
       user.ifPresent(u -> isolation.onInstanceCreated(u, port));
       layout.create(user);
-      renderer.write(
-          new GatewayConfigSpec(
-              port,
-              token,
-              layout.stateDir().resolve(OPENCLAW_LOG_FILE),
-              layout.workspaceDir(),
-              settings.model()),
-          layout.configFile());
-      user.ifPresent(u -> giveTenantDirs(layout, u));
+      String config =
+          renderer.render(
+              new GatewayConfigSpec(
+                  port,
+                  token,
+                  layout.stateDir().resolve(OPENCLAW_LOG_FILE),
+                  layout.workspaceDir(),
+                  settings.model()));
+      TenantFiles.write(
+          wrapper(member), environment(layout), layout.configDir(), layout.configFile(), config);
       configCheck.check(id, environment(layout), wrapper(member));
       installSkills(member, settings.recommendedSkills());
     } catch (GatewayConfigRejectedException e) {
@@ -116,7 +117,6 @@ final class Provisioner {
     List<SkillInstallResult> results =
         skills.install(member.id, member.layout, slugs, wrapper(member));
     record(member.id, results);
-    member.user.ifPresent(u -> giveTenantDirs(member.layout, u));
     return results;
   }
 
@@ -124,7 +124,6 @@ final class Provisioner {
     List<SkillInstallResult> results =
         skills.update(member.id, member.layout, slugs, wrapper(member));
     record(member.id, results);
-    member.user.ifPresent(u -> giveTenantDirs(member.layout, u));
     return results;
   }
 
@@ -193,19 +192,5 @@ final class Provisioner {
     LOG.error("instance {} FAILED: {}; needs an operator", member.id, reason);
     storage.dao(FleetDao.class).markFailed(member.id, reason, clock.instant());
     member.changed(InstanceState.FAILED);
-  }
-
-  /** Files the worker (root) created in the tenant's dirs go to the tenant's user. */
-  private static void giveTenantDirs(InstanceLayout layout, SystemUser user) {
-    for (Path dir : List.of(layout.stateDir(), layout.configDir(), layout.workspaceDir())) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path p : paths.toList()) {
-          Files.setAttribute(p, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
-          Files.setAttribute(p, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
-        }
-      } catch (IOException e) {
-        throw new ProvisioningException(layout.instanceId(), "cannot chown " + dir, e);
-      }
-    }
   }
 }

@@ -1,11 +1,14 @@
 package io.clawhive.worker.instance;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.clawhive.worker.process.BoundedCommand;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
-/** Runs a short host command (useradd, getent) with a timeout, returning exit code and output. */
+/**
+ * Runs a short host command (useradd, getent) through {@link BoundedCommand}: killed at its
+ * timeout, returning exit code (-1 on timeout) and output.
+ */
 final class HostCommand {
 
   static final long TIMEOUT_SECONDS = 30;
@@ -15,22 +18,18 @@ final class HostCommand {
   private HostCommand() {}
 
   static Result run(List<String> command) {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().keySet().retainAll(List.of("PATH", "LANG"));
-    try {
-      Process process = builder.start();
-      process.getOutputStream().close();
-      byte[] out = process.getInputStream().readAllBytes();
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return new Result(-1, "timed out: " + String.join(" ", command));
-      }
-      return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8).trim());
-    } catch (IOException e) {
-      return new Result(-1, e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Result(-1, "interrupted");
+    BoundedCommand.Result result =
+        BoundedCommand.run(
+            new BoundedCommand.Request(
+                command,
+                BoundedCommand.hostToolEnvironment(),
+                Optional.empty(),
+                null,
+                true,
+                Duration.ofSeconds(TIMEOUT_SECONDS)));
+    if (!result.error().isEmpty()) {
+      return new Result(-1, result.error());
     }
+    return new Result(result.exitCode(), result.stdout().trim());
   }
 }

@@ -1,11 +1,10 @@
 package io.clawhive.worker.instance;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +30,10 @@ public final class InstanceLayout {
   public static final String CONFIG_FILE_NAME = "openclaw.json";
   public static final String LOG_FILE_NAME = "gateway.log";
   private static final String PRIVATE = "rwx------";
+
+  /** A tenant process still writing (mode user) can make one rm pass meet a non-empty dir. */
+  private static final int DELETE_ATTEMPTS = 3;
+
   private static final String TRAVERSE_ONLY = "rwx--x--x";
 
   private final String instanceId;
@@ -89,16 +92,18 @@ public final class InstanceLayout {
     try {
       Files.createDirectories(instanceDir.getParent());
       for (Path dir : List.of(instanceDir, stateDir(), configDir(), workspaceDir(), logsDir())) {
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
           Files.createDirectory(dir);
         }
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(PRIVATE));
+        Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+            .setPermissions(PosixFilePermissions.fromString(PRIVATE));
       }
       if (owner.isPresent()) {
         Files.setPosixFilePermissions(instanceDir, PosixFilePermissions.fromString(TRAVERSE_ONLY));
         for (Path dir : List.of(stateDir(), configDir(), workspaceDir())) {
           chown(dir, owner.get());
         }
+        // from here on only the tenant's own uid writes inside these three directories
       }
       return this;
     } catch (IOException | UnsupportedOperationException e) {
@@ -106,37 +111,34 @@ public final class InstanceLayout {
     }
   }
 
-  /** Gives a file the worker wrote (e.g. the config) to the instance's user. */
+  /**
+   * Gives a directory the worker created to the instance's user, never following a link (its parent
+   * is the worker's own instance directory, which the tenant cannot write).
+   */
   public static void chown(Path path, SystemUser owner) throws IOException {
-    Files.setAttribute(path, "unix:uid", owner.uid());
-    Files.setAttribute(path, "unix:gid", owner.gid());
+    Files.setAttribute(path, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(path, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
   }
 
-  /** Removes the instance directory and everything in it (without following links). */
+  /**
+   * Removes the instance directory and everything in it with {@code rm -rf --one-file-system}
+   * (bounded): GNU rm walks by directory descriptors and never follows a link, so a tenant that
+   * swaps its directories for symlinks during the removal cannot make root delete elsewhere.
+   */
   public void delete() {
-    if (!Files.exists(instanceDir)) {
+    if (!Files.exists(instanceDir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    try {
-      Files.walkFileTree(
-          instanceDir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.delete(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-              Files.delete(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      throw new ProvisioningException(instanceId, "cannot delete " + instanceDir, e);
+    HostCommand.Result removed = null;
+    for (int attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
+      removed =
+          HostCommand.run(List.of("rm", "-rf", "--one-file-system", "--", instanceDir.toString()));
+      if (removed.exitCode() == 0 || !Files.exists(instanceDir, LinkOption.NOFOLLOW_LINKS)) {
+        return;
+      }
     }
+    throw new ProvisioningException(
+        instanceId, "cannot delete " + instanceDir + ": " + removed.output());
   }
 
   /** The pid files of all instances under a root, for leftover cleanup at worker start. */

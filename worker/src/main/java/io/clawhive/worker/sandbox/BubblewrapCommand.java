@@ -12,7 +12,9 @@ import java.util.TreeMap;
 /**
  * The bubblewrap command line for one {@link SandboxSpec} (pure apart from reading the host's
  * top-level symlinks). Run it AFTER dropping to the tenant's uid (setpriv): bwrap then creates an
- * unprivileged user namespace in which the tenant keeps its own uid, never root's.
+ * unprivileged user namespace in which the tenant keeps its own uid, never root's, and cannot make
+ * another ({@code --disable-userns}); no capabilities; with a seccomp program ({@link
+ * SeccompFilter}) when the spec has one.
  */
 final class BubblewrapCommand {
 
@@ -20,6 +22,14 @@ final class BubblewrapCommand {
   static final List<String> ROOT_LINKS = List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64");
 
   static final String HOSTNAME = "clawhive";
+
+  /**
+   * A user namespace of the tenant's own uid (bwrap runs unprivileged, after setpriv, so the map is
+   * uid→same uid, never root), in which no further user namespace can be made; no capabilities.
+   */
+  static final List<String> HARDENING =
+      List.of("--unshare-user", "--disable-userns", "--cap-drop", "ALL");
+
   static final String PASSWD = "/etc/passwd";
   static final String GROUP = "/etc/group";
 
@@ -33,8 +43,25 @@ final class BubblewrapCommand {
     this.extraReadOnly = List.copyOf(extraReadOnly);
   }
 
+  /**
+   * The fd on which bubblewrap reads the seccomp program: {@code /bin/sh} opens the file on it and
+   * execs bwrap (ProcessBuilder cannot pass other fds); dash knows single-digit fds only.
+   */
+  static final int SECCOMP_FD = 3;
+
+  /** {@code $1} is the program file, the rest the bwrap command; no argument is ever parsed. */
+  static final String SECCOMP_SHIM =
+      "exec " + SECCOMP_FD + "< \"$1\" || exit 126; shift; exec \"$@\"";
+
+  static final String SHELL = "/bin/sh";
+
   List<String> wrap(SandboxSpec spec, List<String> command) {
     List<String> args = new ArrayList<>();
+    spec.seccompFile()
+        .ifPresent(
+            file ->
+                args.addAll(
+                    List.of(SHELL, "-c", SECCOMP_SHIM, "clawhive-seccomp", file.toString())));
     args.add(bwrap.toString());
     args.addAll(List.of("--ro-bind", "/usr", "/usr"));
     for (String name : ROOT_LINKS) {
@@ -62,6 +89,10 @@ final class BubblewrapCommand {
     }
     for (Path dir : spec.writableDirs()) {
       args.addAll(List.of("--bind", dir.toString(), dir.toString()));
+    }
+    args.addAll(HARDENING);
+    if (spec.seccompFile().isPresent()) {
+      args.addAll(List.of("--seccomp", Integer.toString(SECCOMP_FD)));
     }
     args.addAll(
         List.of(

@@ -1,15 +1,12 @@
 package io.clawhive.worker.sandbox;
 
 import io.clawhive.worker.instance.SystemUser;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +20,12 @@ public final class EgressPolicy {
 
   private static final Logger LOG = LoggerFactory.getLogger(EgressPolicy.class);
   static final String RESTORE_SUFFIX = "-restore";
+
+  /**
+   * Seconds iptables waits for the xtables lock (legacy backend; nft ignores it) before it gives up
+   * with a clear message; bounded so a stuck lock holder fails one operation, not the node.
+   */
+  static final String XTABLES_LOCK_WAIT = "5";
 
   private final EgressRules rules;
   private final Map<IpFamily, Path> tools;
@@ -221,6 +224,7 @@ public final class EgressPolicy {
     List<String> command = new ArrayList<>();
     command.add(tool.toString());
     command.add("-w");
+    command.add(XTABLES_LOCK_WAIT);
     command.addAll(args);
     return HostTool.run(command);
   }
@@ -230,25 +234,9 @@ public final class EgressPolicy {
   }
 
   private static HostTool.Result restore(Path restoreTool, String input) {
-    ProcessBuilder builder =
-        new ProcessBuilder(restoreTool.toString(), "-w", "--noflush").redirectErrorStream(true);
-    builder.environment().keySet().retainAll(List.of("PATH", "LANG"));
-    try {
-      Process process = builder.start();
-      try (OutputStream in = process.getOutputStream()) {
-        in.write(input.getBytes(StandardCharsets.UTF_8));
-      }
-      byte[] out = process.getInputStream().readAllBytes();
-      if (!process.waitFor(HostTool.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return new HostTool.Result(-1, "timed out");
-      }
-      return new HostTool.Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return new HostTool.Result(-1, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new HostTool.Result(-1, "interrupted");
-    }
+    return HostTool.run(
+        List.of(restoreTool.toString(), "-w", XTABLES_LOCK_WAIT, "--noflush"),
+        input,
+        Duration.ofSeconds(HostTool.TIMEOUT_SECONDS));
   }
 }

@@ -1,15 +1,17 @@
 package io.clawhive.worker.sandbox;
 
+import io.clawhive.worker.process.BoundedCommand;
 import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
-/** Runs a short host tool (iptables, bwrap probe) with a timeout; finds tools on the PATH. */
+/**
+ * Runs a short host tool (iptables, bwrap probe) through {@link BoundedCommand} (killed at its
+ * timeout); finds tools on the PATH.
+ */
 final class HostTool {
 
   static final long TIMEOUT_SECONDS = 30;
@@ -55,22 +57,31 @@ final class HostTool {
   }
 
   static Result run(List<String> command) {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().keySet().retainAll(List.of("PATH", "LANG"));
-    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    try {
-      Process process = builder.start();
-      byte[] out = process.getInputStream().readAllBytes();
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return new Result(-1, "timed out: " + String.join(" ", command));
-      }
-      return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return new Result(-1, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Result(-1, "interrupted");
+    return run(command, null, Duration.ofSeconds(TIMEOUT_SECONDS));
+  }
+
+  /**
+   * Runs {@code command} (stdin = {@code input}, or /dev/null when null), killing its process tree
+   * after {@code timeout}; a timeout or start failure is exit code -1 with a message naming the
+   * tool. The output is stdout on success, stderr then stdout on failure.
+   */
+  static Result run(List<String> command, String input, Duration timeout) {
+    BoundedCommand.Result result =
+        BoundedCommand.run(
+            new BoundedCommand.Request(
+                command,
+                BoundedCommand.hostToolEnvironment(),
+                Optional.empty(),
+                input,
+                false,
+                timeout));
+    if (!result.error().isEmpty()) {
+      return new Result(-1, result.error());
     }
+    if (result.exitCode() == 0) {
+      // stdout only: iptables-nft warns on stderr when legacy tables exist, and -S is parsed
+      return new Result(0, result.stdout());
+    }
+    return new Result(result.exitCode(), result.stderr() + result.stdout());
   }
 }

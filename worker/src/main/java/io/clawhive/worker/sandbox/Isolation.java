@@ -35,6 +35,7 @@ public final class Isolation {
   private final Optional<EgressPolicy> egress;
   private final Optional<BubblewrapCommand> bubblewrap;
   private final Optional<Path> setpriv;
+  private Optional<SeccompFilter> seccomp = Optional.empty();
 
   private Isolation(
       IsolationMode mode,
@@ -109,7 +110,12 @@ public final class Isolation {
         config.getChain(),
         String.join("+", policy.families()),
         config);
-    return new Isolation(mode, false, Optional.of(policy), bubblewrap, Optional.of(setpriv));
+    Isolation isolation =
+        new Isolation(mode, false, Optional.of(policy), bubblewrap, Optional.of(setpriv));
+    if (mode == IsolationMode.SANDBOX) {
+      isolation.seccomp = check.seccomp(config.isSeccomp());
+    }
+    return isolation;
   }
 
   public IsolationMode mode() {
@@ -211,7 +217,7 @@ public final class Isolation {
       Map<String, String> env,
       Path workingDir) {
     Path home = Path.of(env.getOrDefault("HOME", layout.stateDir().toString()));
-    SandboxIdentityFiles.Written identity = SandboxIdentityFiles.write(layout, user, home);
+    SandboxIdentityFiles.Written identity = SandboxIdentityFiles.write(layout, user, home, seccomp);
     return new SandboxSpec(
         user,
         env,
@@ -219,6 +225,7 @@ public final class Isolation {
         List.of(layout.stateDir(), layout.configDir(), layout.workspaceDir()),
         List.of(runtime.dir()),
         identity.passwd(),
-        identity.group());
+        identity.group(),
+        identity.seccomp());
   }
 }

@@ -60,6 +60,11 @@ public class IsolationConfig {
   /** Lets mode none run more than one tenant on this host (development only). */
   private boolean allowSharedNone = false;
 
+  /**
+   * Loads {@link SeccompFilter} into every sandbox (mode sandbox); off only to measure or debug.
+   */
+  private boolean seccomp = true;
+
   @NotNull private String bwrap = DEFAULT_BWRAP;
   @NotNull private String setpriv = DEFAULT_SETPRIV;
   @NotNull private String iptables = DEFAULT_IPTABLES;
@@ -116,6 +121,16 @@ public class IsolationConfig {
   @JsonProperty
   public void setAllowSharedNone(boolean allowSharedNone) {
     this.allowSharedNone = allowSharedNone;
+  }
+
+  @JsonProperty
+  public boolean isSeccomp() {
+    return seccomp;
+  }
+
+  @JsonProperty
+  public void setSeccomp(boolean seccomp) {
+    this.seccomp = seccomp;
   }
 
   @JsonProperty
@@ -268,6 +283,8 @@ public class IsolationConfig {
         + mode
         + ", allowSharedNone="
         + allowSharedNone
+        + ", seccomp="
+        + seccomp
         + ", chain="
         + chain
         + ", gatewayPortSpan="

@@ -7,22 +7,32 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 
 /**
  * The passwd and group files a sandbox sees instead of the host's: only root, nobody and the
  * tenant, so a tenant cannot list the other tenants' users (tools still find its own name). Kept in
- * {@code <instance>/sandbox/}, owned by the worker, readable by all.
+ * {@code <instance>/sandbox/}, owned by the worker, readable by all, in the worker's own instance
+ * directory: the tenant can read them but never replace them. The seccomp program lives there too.
  */
 final class SandboxIdentityFiles {
 
   static final String DIR = "sandbox";
   static final String NOLOGIN = "/usr/sbin/nologin";
 
-  record Written(Path passwd, Path group) {}
+  static final String SECCOMP = "seccomp.bpf";
+
+  record Written(Path passwd, Path group, Optional<Path> seccomp) {}
 
   private SandboxIdentityFiles() {}
 
   static Written write(InstanceLayout layout, SystemUser user, Path home) {
+    return write(layout, user, home, Optional.empty());
+  }
+
+  /** As above, plus the seccomp program (0644, root's) when there is one. */
+  static Written write(
+      InstanceLayout layout, SystemUser user, Path home, Optional<SeccompFilter> seccomp) {
     Path dir = layout.instanceDir().resolve(DIR);
     Path passwd = dir.resolve("passwd");
     Path group = dir.resolve("group");
@@ -48,7 +58,12 @@ final class SandboxIdentityFiles {
               + "\n");
       writePublic(
           group, "root:x:0:\n" + user.name() + ":x:" + user.gid() + ":\nnogroup:x:65534:\n");
-      return new Written(passwd, group);
+      Optional<Path> program = Optional.empty();
+      if (seccomp.isPresent()) {
+        program = Optional.of(dir.resolve(SECCOMP));
+        writePublic(program.get(), seccomp.get().program());
+      }
+      return new Written(passwd, group, program);
     } catch (IOException e) {
       throw new ProvisioningException(
           layout.instanceId(), "cannot write sandbox files in " + dir, e);
@@ -56,9 +71,13 @@ final class SandboxIdentityFiles {
   }
 
   private static void writePublic(Path file, String content) throws IOException {
+    writePublic(file, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static void writePublic(Path file, byte[] content) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    Files.writeString(tmp, content);
+    Files.write(tmp, content);
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
     Files.move(
         tmp,

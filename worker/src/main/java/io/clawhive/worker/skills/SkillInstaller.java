@@ -7,8 +7,8 @@ import io.clawhive.worker.openclaw.GatewayCommand;
 import io.clawhive.worker.openclaw.RuntimeCommandRunner;
 import io.clawhive.worker.openclaw.RuntimeLayout;
 import io.clawhive.worker.process.CommandWrapper;
+import io.clawhive.worker.process.TenantFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +31,9 @@ public final class SkillInstaller {
   public static final Duration DEFAULT_TIMEOUT_PER_SKILL = Duration.ofMinutes(2);
   public static final String SKILLS_DIR = "skills";
   public static final String LOCK_FILE = ".clawhub/lock.json";
+
+  /** A bigger lock file is not parsed (the version is then unknown). */
+  static final int MAX_LOCK_FILE_BYTES = 32 * 1024;
 
   /** {@code clawhub update}'s argument for every unpinned skill. */
   public static final String UPDATE_ALL = "--all";
@@ -97,9 +100,13 @@ public final class SkillInstaller {
     if (!SAFE_SLUG.matcher(slug).matches()) {
       return failed(slug, "invalid slug");
     }
-    if (Files.isRegularFile(skillFile(workdir, slug))) {
+    Map<String, String> env = environment(home, clawhubConfig);
+    if (TenantFiles.isRegularFile(wrapper, env, workdir, skillFile(workdir, slug))) {
       return new SkillInstallResult(
-          slug, SkillInstallResult.Status.ALREADY_INSTALLED, lockedVersion(workdir, slug), "");
+          slug,
+          SkillInstallResult.Status.ALREADY_INSTALLED,
+          lockedVersion(workdir, slug, wrapper, env),
+          "");
     }
     CommandResult result = clawhub("install", slug, workdir, home, clawhubConfig, wrapper);
     if (result.timedOut()) {
@@ -108,12 +115,12 @@ public final class SkillInstaller {
     if (!result.succeeded()) {
       return failed(slug, "clawhub install exit " + result.exitCode() + ": " + result.message());
     }
-    if (!Files.isRegularFile(skillFile(workdir, slug))) {
+    if (!TenantFiles.isRegularFile(wrapper, env, workdir, skillFile(workdir, slug))) {
       return failed(
           slug, "clawhub install succeeded but " + skillFile(workdir, slug) + " is missing");
     }
     return new SkillInstallResult(
-        slug, SkillInstallResult.Status.INSTALLED, lockedVersion(workdir, slug), "");
+        slug, SkillInstallResult.Status.INSTALLED, lockedVersion(workdir, slug, wrapper, env), "");
   }
 
   /**
@@ -178,13 +185,20 @@ public final class SkillInstaller {
     return workdir.resolve(SKILLS_DIR).resolve(slug).resolve("SKILL.md");
   }
 
-  private static Optional<String> lockedVersion(Path workdir, String slug) {
-    Path lock = workdir.resolve(LOCK_FILE);
-    if (!Files.isRegularFile(lock)) {
+  /**
+   * The version {@code lock.json} records for {@code slug}, read as the tenant (through {@code
+   * wrapper}) and at most {@value #MAX_LOCK_FILE_BYTES} bytes: the file is the tenant's, and may be
+   * a symlink or a FIFO.
+   */
+  private static Optional<String> lockedVersion(
+      Path workdir, String slug, CommandWrapper wrapper, Map<String, String> env) {
+    Optional<String> lock =
+        TenantFiles.read(wrapper, env, workdir, workdir.resolve(LOCK_FILE), MAX_LOCK_FILE_BYTES);
+    if (lock.isEmpty()) {
       return Optional.empty();
     }
     try {
-      JsonNode version = JSON.readTree(lock.toFile()).path("skills").path(slug).path("version");
+      JsonNode version = JSON.readTree(lock.get()).path("skills").path(slug).path("version");
       return version.isTextual() ? Optional.of(version.asText()) : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();

@@ -74,14 +74,15 @@ class RealSandboxedGatewayTest {
     runtime = InstalledRuntime.assumeInstalled().layout();
     model = FakeModelServer.start("model-key");
     registry = FakeClawHubRegistry.start().addSkill("weather", "1.2.0", SKILL_MD);
-    isolation =
-        Isolation.forMode(
-            SandboxHost.config(
-                "sandbox",
-                List.of(
-                    "127.0.0.1:" + URI.create(model.baseUrl()).getPort(),
-                    "127.0.0.1:" + URI.create(registry.url()).getPort())),
-            2);
+    IsolationConfig config =
+        SandboxHost.config(
+            "sandbox",
+            List.of(
+                "127.0.0.1:" + URI.create(model.baseUrl()).getPort(),
+                "127.0.0.1:" + URI.create(registry.url()).getPort()));
+    // -Dclawhive.test.seccomp=false measures the gateway without the filter
+    config.setSeccomp(!"false".equals(System.getProperty("clawhive.test.seccomp")));
+    isolation = Isolation.forMode(config, 2);
     launcher =
         new GatewayLauncher(
             LauncherSettings.defaults(),
@@ -166,6 +167,7 @@ class RealSandboxedGatewayTest {
             Optional.of(user),
             ResourceLimits.defaults());
 
+    long launched = System.nanoTime();
     gateway = launcher.launch(isolation.apply(spec, layout, runtime));
     GatewayClient client =
         GatewayClient.forLoopback(
@@ -181,6 +183,10 @@ class RealSandboxedGatewayTest {
             () ->
                 gateway.isAlive()
                     && probe.probe(port, HealthProbe.READINESS_PATH, PROBE_TIMEOUT).join().ok());
+    System.out.printf(
+        "real sandboxed gateway ready after %d ms (seccomp filter %s)%n",
+        (System.nanoTime() - launched) / 1_000_000,
+        System.getProperty("clawhive.test.seccomp", "true"));
     assertThat(ProcessHandle.of(gateway.pid()).flatMap(p -> p.info().command()).orElseThrow())
         .endsWith("bwrap");
     assertThat(
