@@ -83,7 +83,7 @@ final class Provisioner {
     int port = insertRow(id, tenantId, token, user, layout);
     Member member = new Member(id, tenantId, port, token, layout, user, InstanceState.PROVISIONING);
     try {
-      user.ifPresent(u -> isolation.onInstanceCreated(u, port));
+      user.ifPresent(u -> isolation.onInstanceCreated(id, u, port, settings.ports().slotOf(port)));
       layout.create(user);
       renderer.write(
           new GatewayConfigSpec(
@@ -91,7 +91,10 @@ final class Provisioner {
               token,
               layout.stateDir().resolve(OPENCLAW_LOG_FILE),
               layout.workspaceDir(),
-              settings.model()),
+              settings
+                  .model()
+                  .withBaseUrl(isolation.gatewayModelBaseUrl(id, settings.model().baseUrl())),
+              isolation.gatewayBindHost(id)),
           layout.configFile());
       user.ifPresent(u -> giveTenantDirs(layout, u));
       configCheck.check(id, environment(layout), wrapper(member));
@@ -163,7 +166,7 @@ final class Provisioner {
       int port =
           settings
               .ports()
-              .allocate(taken)
+              .allocate(taken, !isolation.privateNetworks())
               .orElseThrow(
                   () -> new ProvisioningException(id, "no free gateway port on this worker"));
       try {

@@ -24,9 +24,10 @@ public final class EgressPolicy {
   private static final Logger LOG = LoggerFactory.getLogger(EgressPolicy.class);
   static final String RESTORE_SUFFIX = "-restore";
 
-  private final EgressRules rules;
+  private volatile EgressRules rules;
   private final Map<IpFamily, Path> tools;
   private final Map<Integer, Integer> tenants = new ConcurrentHashMap<>();
+  private final Map<Integer, SystemUser> users = new ConcurrentHashMap<>();
 
   EgressPolicy(EgressRules rules, Map<IpFamily, Path> tools) {
     this.rules = rules;
@@ -71,6 +72,7 @@ public final class EgressPolicy {
       }
     }
     tenants.put(user.uid(), gatewayPort);
+    users.put(user.uid(), user);
     LOG.info(
         "egress policy for {} (uid {}) installed: gateway port {}, {} rules per family on {}",
         user.name(),
@@ -99,6 +101,7 @@ public final class EgressPolicy {
       }
     }
     tenants.remove(user.uid());
+    users.remove(user.uid());
     LOG.info("egress policy for {} (uid {}) removed", user.name(), user.uid());
   }
 
@@ -132,7 +135,32 @@ public final class EgressPolicy {
       }
     }
     tenants.clear();
+    users.clear();
     LOG.info("egress policy chain {} removed from {}", rules.chain(), families());
+  }
+
+  /**
+   * Puts everything back: the base chain and jump, and every tenant's chain and jump; name servers
+   * re-read from /etc/resolv.conf first when the policy allows them (chains rewritten with them).
+   */
+  public synchronized void repair() {
+    installBase();
+    for (Map.Entry<Integer, Integer> tenant : Map.copyOf(tenants).entrySet()) {
+      addTenant(users.get(tenant.getKey()), tenant.getValue());
+    }
+  }
+
+  /**
+   * Takes the current name servers; true (and every tenant's chain rewritten) when they changed.
+   */
+  public synchronized boolean refreshResolvers(List<java.net.InetAddress> resolvers) {
+    EgressRules updated = rules.withResolvers(resolvers);
+    if (updated.resolvers().equals(rules.resolvers())) {
+      return false;
+    }
+    rules = updated;
+    repair();
+    return true;
   }
 
   /** What is wrong with the installed rules (empty when everything is in place). */
@@ -229,7 +257,7 @@ public final class EgressPolicy {
     return tool.resolveSibling(tool.getFileName() + RESTORE_SUFFIX);
   }
 
-  private static HostTool.Result restore(Path restoreTool, String input) {
+  static HostTool.Result restore(Path restoreTool, String input) {
     ProcessBuilder builder =
         new ProcessBuilder(restoreTool.toString(), "-w", "--noflush").redirectErrorStream(true);
     builder.environment().keySet().retainAll(List.of("PATH", "LANG"));
