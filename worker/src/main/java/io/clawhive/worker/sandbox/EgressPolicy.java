@@ -203,7 +203,10 @@ public final class EgressPolicy {
       return List.of();
     }
     HostTool.Result result = run(tool, List.of("-S", chain));
-    return result.ok() ? result.output().lines().toList() : List.of();
+    // iptables-nft may print "# Warning: iptables-legacy tables present" on stderr
+    return result.ok()
+        ? result.output().lines().filter(l -> !l.startsWith("#")).toList()
+        : List.of();
   }
 
   public String userChain(SystemUser user) {

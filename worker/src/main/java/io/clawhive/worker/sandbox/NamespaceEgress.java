@@ -103,7 +103,9 @@ final class NamespaceEgress {
   /** {@code iptables -t TABLE -S CHAIN} lines (tests, diagnostics). */
   List<String> listRules(String table, String chain) {
     HostTool.Result result = run(List.of("-t", table, "-S", chain));
-    return result.ok() ? result.output().lines().toList() : List.of();
+    return result.ok()
+        ? result.output().lines().filter(l -> !l.startsWith("#")).toList()
+        : List.of();
   }
 
   private static java.util.Optional<String> jumpProblem(List<String> lines, List<String> jump) {
