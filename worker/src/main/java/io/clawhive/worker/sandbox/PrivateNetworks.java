@@ -197,11 +197,15 @@ final class PrivateNetworks {
     return problems;
   }
 
-  /** Removes every namespace, the rules and the worker address (node out of service, tests). */
+  /**
+   * Removes every namespace of the pool on this host (also those of instances this object never
+   * saw), the rules and the worker address (node out of service, tests).
+   */
   synchronized void uninstall() {
     for (String id : List.copyOf(instances.keySet())) {
       namespaces.remove(instances.remove(id));
     }
+    removeLeftovers(Set.of());
     egress.uninstall();
     namespaces.removeWorkerAddress(pool.workerAddress());
   }
