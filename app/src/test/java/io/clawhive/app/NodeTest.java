@@ -27,7 +27,6 @@ import io.clawhive.core.task.RouteMessage;
 import io.clawhive.core.task.TaskCodec;
 import io.clawhive.worker.instance.PortAllocator;
 import io.clawhive.worker.instance.SystemUsers;
-import io.clawhive.worker.sandbox.EgressPolicy;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.sandbox.IsolationConfig;
 import io.clawhive.worker.sandbox.SandboxHost;
@@ -63,6 +62,7 @@ class NodeTest {
 
   /** Its own namespace pool, large enough for the default port range (500 slots). */
   private static final String NODE_TEST_POOL = "10.238.0.0/16";
+
   private static final String TENANT_PREFIX = "clawnt-";
 
   @TempDir Path dataDir;
