@@ -26,8 +26,8 @@ import io.clawhive.core.task.CreateInstance;
 import io.clawhive.core.task.ReplyTo;
 import io.clawhive.core.task.RouteMessage;
 import io.clawhive.core.task.TaskCodec;
+import io.clawhive.worker.instance.PortAllocator;
 import io.clawhive.worker.instance.SystemUsers;
-import io.clawhive.worker.sandbox.EgressPolicy;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.sandbox.IsolationConfig;
 import io.clawhive.worker.sandbox.SandboxHost;
@@ -60,6 +60,10 @@ class NodeTest {
   private static final String ADMIN_TOKEN = "test-admin-token";
   private static final String NODE_ID = "test-node";
   private static final String TEST_CHAIN = "CLAWTEST-NODE";
+
+  /** Its own namespace pool, large enough for the default port range (500 slots). */
+  private static final String NODE_TEST_POOL = "10.238.0.0/16";
+
   private static final String TENANT_PREFIX = "clawnt-";
 
   @TempDir Path dataDir;
@@ -184,7 +188,9 @@ class NodeTest {
     IsolationConfig isolation = new IsolationConfig();
     isolation.setMode("user");
     isolation.setChain(TEST_CHAIN);
+    isolation.setNetworkPool(NODE_TEST_POOL);
     List<String> tenantUsers = new ArrayList<>();
+    Runnable restoreForwarding = SandboxHost.forwardingRestorer();
     try {
       node =
           start(
@@ -195,6 +201,8 @@ class NodeTest {
                   "user",
                   "worker.isolation.chain",
                   TEST_CHAIN,
+                  "worker.isolation.networkPool",
+                  NODE_TEST_POOL,
                   "worker.instanceUserPrefix",
                   TENANT_PREFIX,
                   "worker.pool.size",
@@ -241,7 +249,8 @@ class NodeTest {
       tenantUsers.stream()
           .filter(Objects::nonNull)
           .forEach(name -> users.find(name).ifPresent(users::delete));
-      Isolation.forMode(isolation, 1).egressPolicy().ifPresent(EgressPolicy::uninstall);
+      Isolation.forMode(isolation, 1).uninstall();
+      restoreForwarding.run();
     }
   }
 
@@ -269,8 +278,12 @@ class NodeTest {
         .doesNotExist();
   }
 
+  /** The gateway listens in its own network namespace: slot (port - 20000) / 20 of the pool. */
   private static ExecResult tenant(Instance instance, String command) throws Exception {
-    return StandIn.exec(instance.port(), instance.authToken(), command);
+    int slot = (instance.port() - PortAllocator.DEFAULT_FIRST_PORT) / PortAllocator.DEFAULT_STRIDE;
+    int inside = 2 * (slot + 1) + 1;
+    String host = "10.238." + (inside / 256) + "." + (inside % 256);
+    return StandIn.exec(host, instance.port(), instance.authToken(), command);
   }
 
   private static Set<PosixFilePermission> perms(String text) {

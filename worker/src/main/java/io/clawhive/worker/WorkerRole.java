@@ -32,6 +32,7 @@ import io.clawhive.worker.process.LauncherSettings;
 import io.clawhive.worker.routing.RouteMessageHandler;
 import io.clawhive.worker.routing.TelegramNotices;
 import io.clawhive.worker.sandbox.EgressAllowance;
+import io.clawhive.worker.sandbox.EgressRepair;
 import io.clawhive.worker.sandbox.EndpointAllowances;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.sandbox.IsolationConfig;
@@ -154,6 +155,7 @@ public final class WorkerRole {
     environment.lifecycle().manage(consumer);
     environment.healthChecks().register("worker", combined(heartbeat.healthCheck(), fleet));
     environment.healthChecks().register("isolation", isolation.healthCheck());
+    environment.lifecycle().manage(repairing(new EgressRepair(isolation, environment.metrics())));
     return new Installed(fleet, dispatcher);
   }
 
@@ -233,6 +235,20 @@ public final class WorkerRole {
           thread.setDaemon(true);
           return thread;
         });
+  }
+
+  private static Managed repairing(EgressRepair repair) {
+    return new Managed() {
+      @Override
+      public void start() {
+        repair.start();
+      }
+
+      @Override
+      public void stop() {
+        repair.close();
+      }
+    };
   }
 
   private static Managed shuttingDown(ScheduledExecutorService executor) {

@@ -94,6 +94,7 @@ public final class Fleet implements TenantGateways, Managed {
     this.storage = storage;
     this.clock = clock;
     this.isolation = isolation;
+    isolation.requireSlots(settings.ports().capacity());
     Optional<SystemUsers> users = settings.instanceUserPrefix().map(SystemUsers::new);
     this.members = new Members(settings, storage, users);
     this.provisioner =
@@ -241,7 +242,7 @@ public final class Fleet implements TenantGateways, Managed {
     return new GatewayClient(
         http,
         member.id,
-        URI.create("http://" + GatewayClient.LOOPBACK_HOST + ":" + member.port),
+        URI.create("http://" + isolation.gatewayHost(member.id) + ":" + member.port),
         member.token,
         GatewayClient.DEFAULT_CHAT_TIMEOUT,
         clock);
@@ -346,7 +347,8 @@ public final class Fleet implements TenantGateways, Managed {
 
   /** Probes every live gateway of this worker at once and stores the results. */
   public List<HealthResult> checkHealth() {
-    return new HealthChecks(probe, storage, clock, settings.policy().probeTimeout())
+    return new HealthChecks(
+            probe, storage, clock, settings.policy().probeTimeout(), isolation::gatewayHost)
         .probeAll(members.all().stream().filter(Member::live).toList());
   }
 

@@ -50,11 +50,22 @@ public record FleetSettings(
     return gatewayProgram.isEmpty();
   }
 
-  /** The argv of a gateway on {@code port}. */
+  /** The argv of a gateway on loopback {@code port}. */
   public List<String> command(int port) {
-    return realGateway()
-        ? GatewayCommand.gatewayRun(runtime, port)
-        : GatewayCommand.gatewayRun(gatewayProgram, port);
+    return command(port, false);
+  }
+
+  /**
+   * The argv of a gateway on {@code port}; {@code customBind}: on the address its config names (its
+   * network namespace's) instead of loopback.
+   */
+  public List<String> command(int port, boolean customBind) {
+    List<String> program =
+        realGateway()
+            ? List.of(runtime.nodeBinary().toString(), runtime.openclawEntry().toString())
+            : gatewayProgram;
+    return GatewayCommand.gatewayRun(
+        program, port, customBind ? GatewayCommand.BIND_CUSTOM : GatewayCommand.BIND);
   }
 
   /** How long {@link Fleet#gatewayFor} waits for a starting gateway to become ready. */

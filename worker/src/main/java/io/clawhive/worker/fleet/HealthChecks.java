@@ -22,8 +22,19 @@ final class HealthChecks {
   private final Clock clock;
   private final Duration timeout;
 
-  HealthChecks(HealthProbe probe, Storage storage, Clock clock, Duration timeout) {
+  private final java.util.function.Function<String, String> hostOf;
+
+  /**
+   * @param hostOf the address of an instance's gateway ({@code Isolation.gatewayHost})
+   */
+  HealthChecks(
+      HealthProbe probe,
+      Storage storage,
+      Clock clock,
+      Duration timeout,
+      java.util.function.Function<String, String> hostOf) {
     this.probe = probe;
+    this.hostOf = hostOf;
     this.storage = storage;
     this.clock = clock;
     this.timeout = timeout;
@@ -33,9 +44,9 @@ final class HealthChecks {
     List<CompletableFuture<HealthResult>> pending = new ArrayList<>();
     for (Member member : members) {
       CompletableFuture<ProbeResult> live =
-          probe.probe(member.port, HealthProbe.LIVENESS_PATH, timeout);
+          probe.probe(hostOf.apply(member.id), member.port, HealthProbe.LIVENESS_PATH, timeout);
       CompletableFuture<ProbeResult> ready =
-          probe.probe(member.port, HealthProbe.READINESS_PATH, timeout);
+          probe.probe(hostOf.apply(member.id), member.port, HealthProbe.READINESS_PATH, timeout);
       pending.add(live.thenCombine(ready, (l, r) -> result(member, l, r)));
     }
     HealthResultDao dao = storage.dao(HealthResultDao.class);

@@ -74,7 +74,7 @@ final class Lifecycle {
             LaunchSpec.forInstance(
                 member.layout,
                 member.port,
-                settings.command(member.port),
+                settings.command(member.port, isolation.privateNetworks()),
                 settings.runtime(),
                 member.user,
                 settings.limits());
@@ -172,7 +172,7 @@ final class Lifecycle {
     member.layout.delete();
     member.user.ifPresent(
         u -> {
-          isolation.onInstanceDeleted(u);
+          isolation.onInstanceDeleted(member.id, u);
           users.ifPresent(us -> us.delete(u));
         });
   }

@@ -83,7 +83,7 @@ final class Provisioner {
     int port = insertRow(id, tenantId, token, user, layout);
     Member member = new Member(id, tenantId, port, token, layout, user, InstanceState.PROVISIONING);
     try {
-      user.ifPresent(u -> isolation.onInstanceCreated(u, port));
+      user.ifPresent(u -> isolation.onInstanceCreated(id, u, port, settings.ports().slotOf(port)));
       layout.create(user);
       String config =
           renderer.render(
@@ -92,7 +92,10 @@ final class Provisioner {
                   token,
                   layout.stateDir().resolve(OPENCLAW_LOG_FILE),
                   layout.workspaceDir(),
-                  settings.model()));
+                  settings
+                      .model()
+                      .withBaseUrl(isolation.gatewayModelBaseUrl(id, settings.model().baseUrl())),
+                  isolation.gatewayBindHost(id)));
       TenantFiles.write(
           wrapper(member), environment(layout), layout.configDir(), layout.configFile(), config);
       configCheck.check(id, environment(layout), wrapper(member));
@@ -162,7 +165,7 @@ final class Provisioner {
       int port =
           settings
               .ports()
-              .allocate(taken)
+              .allocate(taken, !isolation.privateNetworks())
               .orElseThrow(
                   () -> new ProvisioningException(id, "no free gateway port on this worker"));
       try {

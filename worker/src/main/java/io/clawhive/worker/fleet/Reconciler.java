@@ -12,6 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Worker start: the instances root prepared (0711), leftover gateways of a crashed worker reaped,
@@ -19,6 +24,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * state is RUNNING started (this replaces per-instance units that start at boot).
  */
 final class Reconciler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
   /** Traversable, not listable. */
   static final String INSTANCES_ROOT_MODE = "rwx--x--x";
@@ -52,9 +59,26 @@ final class Reconciler {
             .reap(InstanceLayout.pidFilesUnder(settings.instancesDir()))
             .size();
     int started = 0;
-    for (Instance row : storage.dao(InstanceDao.class).listByWorker(settings.nodeId())) {
+    List<Instance> rows = storage.dao(InstanceDao.class).listByWorker(settings.nodeId());
+    Set<Integer> slots =
+        !isolation.privateNetworks()
+            ? Set.of()
+            : rows.stream()
+                .filter(r -> r.actualState() != InstanceState.DELETED)
+                .map(r -> settings.ports().slotOf(r.port()))
+                .collect(Collectors.toSet());
+    int leftovers = isolation.removeLeftoverNetworks(slots);
+    if (leftovers > 0) {
+      LOG.info("removed {} leftover network namespace(s) of deleted instances", leftovers);
+    }
+    for (Instance row : rows) {
       Member member = members.adopt(row);
-      member.user.ifPresent(u -> isolation.onInstanceCreated(u, member.port));
+      if (row.actualState() != InstanceState.DELETED) {
+        member.user.ifPresent(
+            u ->
+                isolation.onInstanceCreated(
+                    member.id, u, member.port, settings.ports().slotOf(member.port)));
+      }
       if (row.desiredState() == InstanceState.RUNNING
           && row.actualState() != InstanceState.FAILED) {
         lifecycle.launch(member);

@@ -61,10 +61,20 @@ public final class GatewayClient {
   /** A client for a gateway on {@code 127.0.0.1:port} with the default timeouts. */
   public static GatewayClient forLoopback(
       HttpClient http, String instanceId, int port, String token) {
+    return forHost(http, instanceId, LOOPBACK_HOST, port, token);
+  }
+
+  /**
+   * A client for a gateway on {@code host:port} with the default timeouts. The token goes to that
+   * address only: pass the instance's own namespace address (see {@code Isolation.gatewayHost}),
+   * where nothing but that instance's gateway can listen.
+   */
+  public static GatewayClient forHost(
+      HttpClient http, String instanceId, String host, int port, String token) {
     return new GatewayClient(
         http,
         instanceId,
-        URI.create("http://" + LOOPBACK_HOST + ":" + port),
+        URI.create("http://" + host + ":" + port),
         token,
         DEFAULT_CHAT_TIMEOUT,
         Clock.systemUTC());

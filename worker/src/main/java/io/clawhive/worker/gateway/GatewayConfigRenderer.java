@@ -23,6 +23,14 @@ public final class GatewayConfigRenderer {
 
   public static final String MODE = "local";
   public static final String BIND = "loopback";
+
+  /**
+   * With a network namespace per instance: {@code gateway.bind: "custom"} on {@code
+   * gateway.customBindHost} (the namespace's address); openclaw then also listens on the
+   * namespace's own 127.0.0.1, which only that namespace can reach.
+   */
+  public static final String BIND_CUSTOM = "custom";
+
   public static final String CONFIG_FILE_PERMISSIONS = "rw-------";
 
   private static final ObjectMapper JSON =
@@ -33,7 +41,12 @@ public final class GatewayConfigRenderer {
     ObjectNode gateway = root.putObject("gateway");
     gateway.put("mode", MODE);
     gateway.put("port", spec.port());
-    gateway.put("bind", BIND);
+    if (spec.bindHost().isPresent()) {
+      gateway.put("bind", BIND_CUSTOM);
+      gateway.put("customBindHost", spec.bindHost().get());
+    } else {
+      gateway.put("bind", BIND);
+    }
     ObjectNode auth = gateway.putObject("auth");
     auth.put("mode", "token");
     auth.put("token", spec.token());

@@ -28,6 +28,11 @@ public record ModelProvider(
     }
   }
 
+  /** This provider at another base URL (the same key and models). */
+  public ModelProvider withBaseUrl(String url) {
+    return new ModelProvider(id, url, apiKey, api, modelIds);
+  }
+
   /** {@code <provider id>/<first model id>}, as {@code agents.defaults.model.primary} wants it. */
   public String primaryModel() {
     return id + "/" + modelIds.get(0);

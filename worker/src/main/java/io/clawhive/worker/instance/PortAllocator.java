@@ -57,12 +57,42 @@ public final class PortAllocator {
 
   /** The first base port not in {@code used} and free on loopback, or empty when full. */
   public OptionalInt allocate(Set<Integer> used) {
+    return allocate(used, true);
+  }
+
+  /**
+   * The first base port not in {@code used}, or empty when full. {@code checkHost}: also skip ports
+   * something listens on at the host's loopback; without it (gateways in their own network
+   * namespaces, where a host listener cannot interfere) a tenant squatting host ports cannot stop
+   * provisioning.
+   */
+  public OptionalInt allocate(Set<Integer> used, boolean checkHost) {
     for (int port = firstPort; port <= lastPort; port += stride) {
-      if (!used.contains(port) && isFreeOnLoopback(port)) {
+      if (!used.contains(port) && (!checkHost || isFreeOnLoopback(port))) {
         return OptionalInt.of(port);
       }
     }
     return OptionalInt.empty();
+  }
+
+  /**
+   * The instance's number on this worker, derived from its base port (unique per worker in storage,
+   * kept for the instance's life): picks its network namespace's addresses.
+   */
+  public int slotOf(int port) {
+    if (port < firstPort || port > lastPort || (port - firstPort) % stride != 0) {
+      throw new IllegalArgumentException(
+          "port "
+              + port
+              + " is not a base port of the range "
+              + firstPort
+              + ".."
+              + lastPort
+              + " step "
+              + stride
+              + " (was the port range changed?)");
+    }
+    return (port - firstPort) / stride;
   }
 
   static boolean isFreeOnLoopback(int port) {

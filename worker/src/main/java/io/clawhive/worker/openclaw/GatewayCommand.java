@@ -11,8 +11,11 @@ import java.util.Map;
  */
 public final class GatewayCommand {
 
-  /** Gateways never listen beyond loopback. */
+  /** Without a network namespace, gateways never listen beyond loopback. */
   public static final String BIND = "loopback";
+
+  /** In a network namespace: the address in {@code gateway.customBindHost} (and its loopback). */
+  public static final String BIND_CUSTOM = "custom";
 
   /** The only system directories on a gateway's PATH, after the runtime's Node. */
   public static final String SYSTEM_PATH = "/usr/bin:/bin";
@@ -55,11 +58,21 @@ public final class GatewayCommand {
    * program (a configured command, e.g. the stand-in gateway of the tests).
    */
   public static List<String> gatewayRun(List<String> program, int port) {
+    return gatewayRun(program, port, BIND);
+  }
+
+  /**
+   * {@code <program...> gateway run --port P --bind BIND} ({@link #BIND} or {@link #BIND_CUSTOM}).
+   */
+  public static List<String> gatewayRun(List<String> program, int port, String bind) {
     if (program.isEmpty()) {
       throw new IllegalArgumentException("gateway program must not be empty");
     }
+    if (!bind.equals(BIND) && !bind.equals(BIND_CUSTOM)) {
+      throw new IllegalArgumentException("bind must be loopback or custom: " + bind);
+    }
     List<String> argv = new java.util.ArrayList<>(program);
-    argv.addAll(List.of("gateway", "run", "--port", Integer.toString(port), "--bind", BIND));
+    argv.addAll(List.of("gateway", "run", "--port", Integer.toString(port), "--bind", bind));
     return List.copyOf(argv);
   }
 

@@ -71,7 +71,7 @@ public final class GatewayLauncher implements AutoCloseable {
       group.close();
       throw new GatewayLaunchException(id, "cannot open log " + spec.logFile(), e);
     }
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(spec.entry());
     spec.user().ifPresent(u -> command.addAll(u.dropPrivilegesPrefix()));
     command.addAll(group.wrap(spec.command()));
     ProcessBuilder builder =
@@ -115,9 +115,10 @@ public final class GatewayLauncher implements AutoCloseable {
     LogPump.start(id, process.getInputStream(), log);
     if (process.isAlive()) {
       LOG.info(
-          "instance {} gateway started: pid {} port {} user {}",
+          "instance {} gateway started: pid {} at {}:{} user {}",
           id,
           process.pid(),
+          spec.host(),
           spec.port(),
           spec.user().map(u -> u.name()).orElse("(worker)"));
     }

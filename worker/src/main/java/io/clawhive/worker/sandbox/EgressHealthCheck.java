@@ -2,40 +2,40 @@ package io.clawhive.worker.sandbox;
 
 import com.codahale.metrics.health.HealthCheck;
 import java.util.List;
-import java.util.Optional;
 
-/** Reads the installed iptables rules back and reports any tenant whose rules are missing. */
+/**
+ * Reads the installed isolation back (iptables chains and jumps, namespaces' rules, forwarding) and
+ * reports what is missing. Repairs are {@link EgressRepair}'s job.
+ */
 final class EgressHealthCheck extends HealthCheck {
 
-  private final IsolationMode mode;
-  private final boolean singleTenant;
-  private final Optional<EgressPolicy> policy;
+  private final Isolation isolation;
 
-  EgressHealthCheck(IsolationMode mode, boolean singleTenant, Optional<EgressPolicy> policy) {
-    this.mode = mode;
-    this.singleTenant = singleTenant;
-    this.policy = policy;
+  EgressHealthCheck(Isolation isolation) {
+    this.isolation = isolation;
   }
 
   @Override
   protected Result check() {
-    if (policy.isEmpty()) {
+    if (isolation.egressPolicy().isEmpty()) {
       return Result.healthy(
           "isolation "
-              + mode.configName()
-              + (singleTenant ? ", single tenant" : ", shared")
+              + isolation.mode().configName()
+              + (isolation.singleTenant() ? ", single tenant" : ", shared")
               + ": no egress policy");
     }
-    List<String> problems = policy.get().problems();
+    List<String> problems = isolation.problems();
     if (!problems.isEmpty()) {
       return Result.unhealthy(String.join("; ", problems));
     }
+    EgressPolicy policy = isolation.egressPolicy().get();
     return Result.healthy(
         "isolation "
-            + mode.configName()
+            + isolation.mode().configName()
             + ": egress rules in place for "
-            + policy.get().tenantCount()
+            + policy.tenantCount()
             + " tenant(s) on "
-            + String.join("+", policy.get().families()));
+            + String.join("+", policy.families())
+            + (isolation.privateNetworks() ? ", one network namespace each" : ""));
   }
 }

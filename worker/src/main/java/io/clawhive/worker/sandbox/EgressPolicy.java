@@ -27,9 +27,10 @@ public final class EgressPolicy {
    */
   static final String XTABLES_LOCK_WAIT = "5";
 
-  private final EgressRules rules;
+  private volatile EgressRules rules;
   private final Map<IpFamily, Path> tools;
   private final Map<Integer, Integer> tenants = new ConcurrentHashMap<>();
+  private final Map<Integer, SystemUser> users = new ConcurrentHashMap<>();
 
   EgressPolicy(EgressRules rules, Map<IpFamily, Path> tools) {
     this.rules = rules;
@@ -74,6 +75,7 @@ public final class EgressPolicy {
       }
     }
     tenants.put(user.uid(), gatewayPort);
+    users.put(user.uid(), user);
     LOG.info(
         "egress policy for {} (uid {}) installed: gateway port {}, {} rules per family on {}",
         user.name(),
@@ -102,6 +104,7 @@ public final class EgressPolicy {
       }
     }
     tenants.remove(user.uid());
+    users.remove(user.uid());
     LOG.info("egress policy for {} (uid {}) removed", user.name(), user.uid());
   }
 
@@ -135,7 +138,32 @@ public final class EgressPolicy {
       }
     }
     tenants.clear();
+    users.clear();
     LOG.info("egress policy chain {} removed from {}", rules.chain(), families());
+  }
+
+  /**
+   * Puts everything back: the base chain and jump, and every tenant's chain and jump; name servers
+   * re-read from /etc/resolv.conf first when the policy allows them (chains rewritten with them).
+   */
+  public synchronized void repair() {
+    installBase();
+    for (Map.Entry<Integer, Integer> tenant : Map.copyOf(tenants).entrySet()) {
+      addTenant(users.get(tenant.getKey()), tenant.getValue());
+    }
+  }
+
+  /**
+   * Takes the current name servers; true (and every tenant's chain rewritten) when they changed.
+   */
+  public synchronized boolean refreshResolvers(List<java.net.InetAddress> resolvers) {
+    EgressRules updated = rules.withResolvers(resolvers);
+    if (updated.resolvers().equals(rules.resolvers())) {
+      return false;
+    }
+    rules = updated;
+    repair();
+    return true;
   }
 
   /** What is wrong with the installed rules (empty when everything is in place). */
@@ -178,7 +206,10 @@ public final class EgressPolicy {
       return List.of();
     }
     HostTool.Result result = run(tool, List.of("-S", chain));
-    return result.ok() ? result.output().lines().toList() : List.of();
+    // iptables-nft may print "# Warning: iptables-legacy tables present" on stderr
+    return result.ok()
+        ? result.output().lines().filter(l -> !l.startsWith("#")).toList()
+        : List.of();
   }
 
   public String userChain(SystemUser user) {
@@ -233,7 +264,7 @@ public final class EgressPolicy {
     return tool.resolveSibling(tool.getFileName() + RESTORE_SUFFIX);
   }
 
-  private static HostTool.Result restore(Path restoreTool, String input) {
+  static HostTool.Result restore(Path restoreTool, String input) {
     return HostTool.run(
         List.of(restoreTool.toString(), "-w", XTABLES_LOCK_WAIT, "--noflush"),
         input,

@@ -43,6 +43,14 @@ final class EgressRules {
     return chain;
   }
 
+  List<InetAddress> resolvers() {
+    return resolvers;
+  }
+
+  EgressRules withResolvers(List<InetAddress> servers) {
+    return new EgressRules(chain, gatewayPortSpan, allowances, servers);
+  }
+
   String userChain(int uid) {
     return chain + "-" + uid;
   }

@@ -63,9 +63,19 @@ public final class EndpointAllowances {
     }
     byte[] b = address.getAddress();
     if (address instanceof Inet4Address) {
-      return (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64; // CGNAT 100.64.0.0/10
+      int first = b[0] & 0xff;
+      return (first == 100 && (b[1] & 0xc0) == 64) // CGNAT 100.64.0.0/10
+          || (first == 192 && b[1] == 0 && b[2] == 0) // 192.0.0.0/24
+          || (first == 198 && (b[1] & 0xfe) == 18) // benchmarking 198.18.0.0/15
+          || (first == 168 && (b[1] & 0xff) == 63 && (b[2] & 0xff) == 129 && b[3] == 16)
+          || first >= 224; // multicast, reserved
     }
-    return address instanceof Inet6Address && (b[0] & 0xfe) == 0xfc; // ULA fc00::/7
+    if (!(address instanceof Inet6Address)) {
+      return false;
+    }
+    boolean nat64 = b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
+    boolean sixToFour = b[0] == 0x20 && b[1] == 0x02;
+    return (b[0] & 0xfe) == 0xfc || nat64 || sixToFour; // ULA fc00::/7, NAT64, 6to4
   }
 
   private static int defaultPort(String scheme) {

@@ -174,6 +174,29 @@ final class HostCheck {
     }
   }
 
+  /**
+   * The per-instance network namespaces: iproute2 present, the pool free on this host, forwarding
+   * on, the worker address on lo and the namespace chains installed.
+   */
+  PrivateNetworks privateNetworks(Path iptables) {
+    Path ip = tool(config.getIp(), "ip", "iproute2");
+    PrivateNetworks networks =
+        new PrivateNetworks(
+            config.addressPool(),
+            new NetworkNamespaces(ip),
+            iptables,
+            config.getChain(),
+            config.getModelProxyPort(),
+            config.allowances(),
+            config.isAllowSystemResolvers());
+    try {
+      networks.start();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw missing(e.getMessage());
+    }
+    return networks;
+  }
+
   private Path firewallTool(String configured, String name) {
     Path tool = tool(configured, name, "iptables");
     Path restore = EgressPolicy.restoreTool(tool);

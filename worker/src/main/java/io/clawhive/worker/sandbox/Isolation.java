@@ -7,11 +7,13 @@ import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.openclaw.RuntimeLayout;
 import io.clawhive.worker.process.CommandWrapper;
 import io.clawhive.worker.process.LaunchSpec;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,18 +38,24 @@ public final class Isolation {
   private final Optional<BubblewrapCommand> bubblewrap;
   private final Optional<Path> setpriv;
   private Optional<SeccompFilter> seccomp = Optional.empty();
+  private final Optional<PrivateNetworks> networks;
+  private final IsolationConfig config;
 
   private Isolation(
       IsolationMode mode,
       boolean singleTenant,
       Optional<EgressPolicy> egress,
       Optional<BubblewrapCommand> bubblewrap,
-      Optional<Path> setpriv) {
+      Optional<Path> setpriv,
+      Optional<PrivateNetworks> networks,
+      IsolationConfig config) {
     this.mode = mode;
     this.singleTenant = singleTenant;
+    this.config = config;
     this.egress = egress;
     this.bubblewrap = bubblewrap;
     this.setpriv = setpriv;
+    this.networks = networks;
   }
 
   /**
@@ -84,7 +92,14 @@ public final class Isolation {
                 + " only for a group that trusts each other",
             tenantsPerHost);
       }
-      return new Isolation(mode, single, Optional.empty(), Optional.empty(), Optional.empty());
+      return new Isolation(
+          mode,
+          single,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          config);
     }
     check.requireRoot(root);
     Path setpriv = check.setpriv();
@@ -101,17 +116,27 @@ public final class Isolation {
             config.getGatewayPortSpan(),
             config.allowances(),
             config.isAllowSystemResolvers() ? Resolvers.fromResolvConf() : List.of());
-    EgressPolicy policy = new EgressPolicy(rules, check.firewallTools());
+    Map<IpFamily, Path> firewall = check.firewallTools();
+    EgressPolicy policy = new EgressPolicy(rules, firewall);
     check.installPolicy(policy);
+    PrivateNetworks networks = check.privateNetworks(firewall.get(IpFamily.V4));
     LOG.info(
-        "isolation mode {}: own user per instance{}, egress policy in chain {} ({}), {}",
+        "isolation mode {}: own user and network namespace per instance{}, egress policy in"
+            + " chain {} ({}), {}",
         mode.configName(),
         mode == IsolationMode.SANDBOX ? ", bubblewrap namespaces" : "",
         config.getChain(),
         String.join("+", policy.families()),
         config);
     Isolation isolation =
-        new Isolation(mode, false, Optional.of(policy), bubblewrap, Optional.of(setpriv));
+        new Isolation(
+            mode,
+            false,
+            Optional.of(policy),
+            bubblewrap,
+            Optional.of(setpriv),
+            Optional.of(networks),
+            config);
     if (mode == IsolationMode.SANDBOX) {
       isolation.seccomp = check.seccomp(config.isSeccomp());
     }
@@ -139,14 +164,185 @@ public final class Isolation {
     return egress;
   }
 
-  /** Installs (or refreshes) the tenant's egress rules; a no-op in mode none. */
-  public void onInstanceCreated(SystemUser user, int gatewayPort) {
+  /**
+   * Installs (or refreshes, e.g. at boot) the instance's network namespace and egress rules; a
+   * no-op in mode none. Idempotent.
+   *
+   * @param slot the instance's number on this worker, which picks its /31 from the network pool
+   *     (stable across restarts: {@link io.clawhive.worker.instance.PortAllocator#slotOf})
+   */
+  public void onInstanceCreated(String instanceId, SystemUser user, int gatewayPort, int slot) {
     egress.ifPresent(p -> p.addTenant(user, gatewayPort));
+    networks.ifPresent(n -> n.add(instanceId, slot));
   }
 
-  /** Removes the tenant's egress rules; a no-op in mode none. */
-  public void onInstanceDeleted(SystemUser user) {
+  /** Removes the instance's namespace and the tenant's egress rules; a no-op in mode none. */
+  public void onInstanceDeleted(String instanceId, SystemUser user) {
+    networks.ifPresent(n -> n.remove(instanceId));
     egress.ifPresent(p -> p.removeTenant(user));
+  }
+
+  /**
+   * At start, before instances are adopted: removes namespaces and veths of this worker's pool that
+   * no instance in {@code slotsInUse} owns (deleted while the worker was down). Returns how many
+   * were removed.
+   */
+  public int removeLeftoverNetworks(Set<Integer> slotsInUse) {
+    return networks.map(n -> n.removeLeftovers(slotsInUse)).orElse(0);
+  }
+
+  /** Refuses to run more instance slots than the network pool numbers (names the setting). */
+  public void requireSlots(int slots) {
+    networks.ifPresent(
+        n -> {
+          if (slots > n.capacity()) {
+            throw new IllegalArgumentException(
+                "isolation.networkPool numbers "
+                    + n.capacity()
+                    + " instances, but the gateway port range holds "
+                    + slots
+                    + ": use a larger pool or a smaller port range");
+          }
+        });
+  }
+
+  /** Whether every instance gets its own network namespace (modes sandbox and user). */
+  public boolean privateNetworks() {
+    return networks.isPresent();
+  }
+
+  /**
+   * The address the worker reaches {@code instanceId}'s gateway at: its namespace's address in
+   * modes sandbox and user (never loopback: see {@link PrivateNetworks} for why only that
+   * instance's gateway can listen there), {@value LaunchSpec#LOOPBACK} in mode none.
+   *
+   * @throws IllegalStateException when the instance has no namespace (not created yet)
+   */
+  public String gatewayHost(String instanceId) {
+    if (networks.isEmpty()) {
+      return LaunchSpec.LOOPBACK;
+    }
+    return network(instanceId).namespaceAddress().getHostAddress();
+  }
+
+  /** The host a gateway binds ({@code gateway.customBindHost}); empty = loopback (mode none). */
+  public Optional<String> gatewayBindHost(String instanceId) {
+    return networks.isEmpty() ? Optional.empty() : Optional.of(gatewayHost(instanceId));
+  }
+
+  /**
+   * The ONE host-side address every instance's namespace reaches the worker on (a /32 on the host's
+   * lo, the pool's second address): the model proxy binds it in addition to loopback. Empty in mode
+   * none (gateways share the host's loopback there).
+   */
+  public Optional<InetAddress> modelProxyListenAddress() {
+    return networks.map(PrivateNetworks::workerAddress);
+  }
+
+  /** The TCP port namespaces may reach on {@link #modelProxyListenAddress()}. */
+  public int modelProxyPort() {
+    return networks.map(PrivateNetworks::modelProxyPort).orElse(config.getModelProxyPort());
+  }
+
+  /**
+   * The host a gateway puts into its model provider's baseUrl to reach the worker's model proxy:
+   * {@link #modelProxyListenAddress()} in namespace modes, {@value LaunchSpec#LOOPBACK} otherwise.
+   */
+  public String modelEndpointHost(String instanceId) {
+    return modelProxyListenAddress().map(InetAddress::getHostAddress).orElse(LaunchSpec.LOOPBACK);
+  }
+
+  /**
+   * A model base URL as a gateway of {@code instanceId} must write it: a loopback host ({@code
+   * 127.x}, {@code localhost}, {@code [::1]}) means the worker's host, which a namespace reaches at
+   * {@link #modelEndpointHost}; any other URL is unchanged.
+   */
+  public String gatewayModelBaseUrl(String instanceId, String baseUrl) {
+    if (networks.isEmpty() || baseUrl == null) {
+      return baseUrl;
+    }
+    java.net.URI uri = java.net.URI.create(baseUrl);
+    String host = uri.getHost();
+    boolean loopback =
+        host != null
+            && (host.equalsIgnoreCase("localhost")
+                || host.startsWith("127.")
+                || host.equals("[::1]")
+                || host.equals("::1"));
+    if (!loopback) {
+      return baseUrl;
+    }
+    try {
+      return new java.net.URI(
+              uri.getScheme(),
+              uri.getUserInfo(),
+              modelEndpointHost(instanceId),
+              uri.getPort(),
+              uri.getPath(),
+              uri.getQuery(),
+              uri.getFragment())
+          .toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("bad model base URL " + baseUrl, e);
+    }
+  }
+
+  /**
+   * One repair pass of the network isolation (name servers re-read, namespaces, chains and jumps
+   * put back); returns how many things were repaired. 0 in mode none.
+   */
+  public int repair() {
+    int repaired = networks.map(PrivateNetworks::repair).orElse(0);
+    if (egress.isPresent()) {
+      if (config.isAllowSystemResolvers()) {
+        egress.get().refreshResolvers(Resolvers.fromResolvConf());
+      }
+      List<String> problems = egress.get().problems();
+      if (!problems.isEmpty()) {
+        LOG.warn("egress policy damaged ({}): reinstalled", String.join("; ", problems));
+        egress.get().repair();
+        repaired += problems.size();
+      }
+    }
+    return repaired;
+  }
+
+  /** How often {@link EgressRepair} runs {@link #repair()}. */
+  public java.time.Duration repairInterval() {
+    return config.getRepairInterval().toJavaDuration();
+  }
+
+  /** Everything wrong with the installed isolation (empty when all is in place). */
+  List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    egress.ifPresent(p -> problems.addAll(p.problems()));
+    networks.ifPresent(n -> problems.addAll(n.problems()));
+    return problems;
+  }
+
+  /**
+   * Removes every namespace, rule and address this isolation installed (taking a node out of
+   * service; tests).
+   */
+  public void uninstall() {
+    networks.ifPresent(PrivateNetworks::uninstall);
+    egress.ifPresent(EgressPolicy::uninstall);
+  }
+
+  /** Test and diagnostic access to the namespace rules ({@code iptables -t TABLE -S CHAIN}). */
+  public List<String> namespaceRules(String table, String chainSuffix) {
+    return networks
+        .map(n -> n.listRules(table, n.rules().forwardChain().replace("-FWD", chainSuffix)))
+        .orElse(List.of());
+  }
+
+  private InstanceNetwork network(String instanceId) {
+    return networks
+        .flatMap(n -> n.of(instanceId))
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "instance " + instanceId + " has no network namespace on this worker"));
   }
 
   /**
@@ -158,21 +354,19 @@ public final class Isolation {
       throw new IllegalArgumentException(
           "isolation mode " + mode.configName() + " needs a system user for " + spec.instanceId());
     }
+    LaunchSpec launched = spec;
+    if (networks.isPresent()) {
+      InstanceNetwork net = network(spec.instanceId());
+      launched =
+          spec.inNetwork(
+              net.namespaceAddress().getHostAddress(), networks.get().namespaces().enter(net));
+    }
     if (bubblewrap.isEmpty()) {
-      return spec;
+      return launched;
     }
     SandboxSpec sandbox =
         sandboxSpec(layout, spec.user().get(), runtime, spec.environment(), spec.workingDir());
-    return new LaunchSpec(
-        spec.instanceId(),
-        spec.port(),
-        bubblewrap.get().wrap(sandbox, spec.command()),
-        spec.environment(),
-        spec.workingDir(),
-        spec.logFile(),
-        spec.pidFile(),
-        spec.user(),
-        spec.limits());
+    return launched.withCommand(bubblewrap.get().wrap(sandbox, spec.command()));
   }
 
   /**
@@ -192,9 +386,11 @@ public final class Isolation {
                         + mode.configName()
                         + " needs a system user for "
                         + layout.instanceId()));
+    List<String> entry =
+        networks.map(n -> n.namespaces().enter(network(layout.instanceId()))).orElse(List.of());
     return (command, environment, workingDir) -> {
-      List<String> wrapped =
-          new ArrayList<>(HostCheck.dropTo(setpriv.orElseThrow(), tenant.uid(), tenant.gid()));
+      List<String> wrapped = new ArrayList<>(entry);
+      wrapped.addAll(HostCheck.dropTo(setpriv.orElseThrow(), tenant.uid(), tenant.gid()));
       if (bubblewrap.isPresent()) {
         SandboxSpec sandbox = sandboxSpec(layout, tenant, runtime, environment, workingDir);
         wrapped.addAll(bubblewrap.get().wrap(sandbox, command));
@@ -207,7 +403,7 @@ public final class Isolation {
 
   /** A Dropwizard health check: healthy when every tenant's egress rules are in place. */
   public HealthCheck healthCheck() {
-    return new EgressHealthCheck(mode, singleTenant, egress);
+    return new EgressHealthCheck(this);
   }
 
   private SandboxSpec sandboxSpec(

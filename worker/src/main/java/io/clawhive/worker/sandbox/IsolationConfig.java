@@ -2,6 +2,8 @@ package io.clawhive.worker.sandbox;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -9,6 +11,7 @@ import jakarta.validation.constraints.Pattern;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Tenant isolation settings (the worker's {@code isolation:} block). Every field has a default;
@@ -25,6 +28,14 @@ public class IsolationConfig {
   public static final String DEFAULT_CHAIN = "CLAWHIVE-EGRESS";
   public static final int DEFAULT_GATEWAY_PORT_SPAN = 1;
   public static final int MAX_GATEWAY_PORT_SPAN = 200;
+  public static final String DEFAULT_IP = "ip";
+  public static final String DEFAULT_NETWORK_POOL = AddressPool.DEFAULT;
+
+  /** Where the worker's model proxy listens for the namespaces (on the pool's worker address). */
+  public static final int DEFAULT_MODEL_PROXY_PORT = 18780;
+
+  /** How often the namespaces, rules and name servers are checked and repaired. */
+  public static final Duration DEFAULT_REPAIR_INTERVAL = Duration.seconds(30);
 
   /**
    * What of the host's /etc a sandbox sees (read-only; missing entries are skipped): name
@@ -69,6 +80,23 @@ public class IsolationConfig {
   @NotNull private String setpriv = DEFAULT_SETPRIV;
   @NotNull private String iptables = DEFAULT_IPTABLES;
   @NotNull private String ip6tables = DEFAULT_IP6TABLES;
+  @NotNull private String ip = DEFAULT_IP;
+
+  /**
+   * The private IPv4 range the per-instance network namespaces (modes sandbox and user) are
+   * numbered from: one /31 per instance, the first /31 for the worker. Refused at start when it
+   * overlaps an address or route of the host.
+   */
+  @NotNull private String networkPool = DEFAULT_NETWORK_POOL;
+
+  /** TCP port of the model proxy on the worker address, the one host port namespaces may reach. */
+  @Min(1)
+  @Max(65_535)
+  private int modelProxyPort = DEFAULT_MODEL_PROXY_PORT;
+
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  private Duration repairInterval = DEFAULT_REPAIR_INTERVAL;
 
   /** Name of the iptables chain jumped to from OUTPUT; per-tenant chains are NAME-uid. */
   @NotNull
@@ -171,6 +199,51 @@ public class IsolationConfig {
   @JsonProperty
   public void setIp6tables(String ip6tables) {
     this.ip6tables = ip6tables;
+  }
+
+  @JsonProperty
+  public String getIp() {
+    return ip;
+  }
+
+  @JsonProperty
+  public void setIp(String ip) {
+    this.ip = ip;
+  }
+
+  @JsonProperty
+  public String getNetworkPool() {
+    return networkPool;
+  }
+
+  /** Parsed at once, so a bad range fails at config load naming it. */
+  @JsonProperty
+  public void setNetworkPool(String networkPool) {
+    this.networkPool = AddressPool.parse(networkPool).toString();
+  }
+
+  AddressPool addressPool() {
+    return AddressPool.parse(networkPool);
+  }
+
+  @JsonProperty
+  public int getModelProxyPort() {
+    return modelProxyPort;
+  }
+
+  @JsonProperty
+  public void setModelProxyPort(int modelProxyPort) {
+    this.modelProxyPort = modelProxyPort;
+  }
+
+  @JsonProperty
+  public Duration getRepairInterval() {
+    return repairInterval;
+  }
+
+  @JsonProperty
+  public void setRepairInterval(Duration repairInterval) {
+    this.repairInterval = repairInterval;
   }
 
   @JsonProperty
@@ -292,6 +365,12 @@ public class IsolationConfig {
         + ", allowed="
         + getAllowed()
         + ", allowSystemResolvers="
-        + allowSystemResolvers;
+        + allowSystemResolvers
+        + ", networkPool="
+        + networkPool
+        + ", modelProxyPort="
+        + modelProxyPort
+        + ", repairInterval="
+        + repairInterval;
   }
 }

@@ -228,7 +228,7 @@ public final class GatewaySupervisor {
       return;
     }
     probe
-        .probe(spec.port(), HealthProbe.READINESS_PATH, policy.probeTimeout())
+        .probe(spec.host(), spec.port(), HealthProbe.READINESS_PATH, policy.probeTimeout())
         .thenAccept(result -> guarded(gen, InstanceState.STARTING, g -> onReadiness(g, result)));
   }
 
@@ -263,7 +263,7 @@ public final class GatewaySupervisor {
       return;
     }
     probe
-        .probe(spec.port(), HealthProbe.LIVENESS_PATH, policy.probeTimeout())
+        .probe(spec.host(), spec.port(), HealthProbe.LIVENESS_PATH, policy.probeTimeout())
         .thenAccept(result -> guarded(gen, null, g -> onLiveness(g, result)));
   }
 

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Unauthenticated GET probes of a loopback gateway ({@code /readyz}, {@code /healthz}). One shared
+ * Unauthenticated GET probes of a gateway ({@code /readyz}, {@code /healthz}). One shared
  * non-blocking HTTP client; a probe never completes exceptionally.
  */
 public final class HealthProbe {
@@ -18,6 +18,7 @@ public final class HealthProbe {
   public static final String READINESS_PATH = "/readyz";
   public static final String LIVENESS_PATH = "/healthz";
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  static final String LOOPBACK = "127.0.0.1";
 
   private final HttpClient client;
   private final Clock clock;
@@ -32,9 +33,19 @@ public final class HealthProbe {
             .build();
   }
 
+  /** Probes {@code 127.0.0.1:port} (mode none, tests). */
   public CompletableFuture<ProbeResult> probe(int port, String path, Duration timeout) {
+    return probe(LOOPBACK, port, path, timeout);
+  }
+
+  /**
+   * Probes {@code host:port}: the gateway's namespace address in modes sandbox and user, where only
+   * that instance's gateway can listen (a tenant squatting the port elsewhere is never asked).
+   */
+  public CompletableFuture<ProbeResult> probe(
+      String host, int port, String path, Duration timeout) {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
             .timeout(timeout)
             .GET()
             .build();

@@ -38,20 +38,28 @@ public final class FakeClawHubRegistry implements AutoCloseable {
   private final Map<String, Skill> skills = new ConcurrentHashMap<>();
   private final List<String> requests = new CopyOnWriteArrayList<>();
 
-  private FakeClawHubRegistry() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+  private FakeClawHubRegistry(InetSocketAddress address) throws IOException {
+    server = HttpServer.create(address, 0);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
   }
 
   public static FakeClawHubRegistry start() throws IOException {
-    FakeClawHubRegistry registry = new FakeClawHubRegistry();
+    return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /** A registry listening on {@code address} (e.g. the worker address namespaces reach). */
+  public static FakeClawHubRegistry start(InetSocketAddress address) throws IOException {
+    FakeClawHubRegistry registry = new FakeClawHubRegistry(address);
     registry.server.start();
     return registry;
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return "http://"
+        + server.getAddress().getAddress().getHostAddress()
+        + ":"
+        + server.getAddress().getPort();
   }
 
   public FakeClawHubRegistry addSkill(String slug, String version, String skillMd) {

@@ -36,23 +36,32 @@ public final class FakeModelServer implements AutoCloseable {
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
 
-  private FakeModelServer(String apiKey) throws IOException {
+  private FakeModelServer(String apiKey, InetSocketAddress address) throws IOException {
     this.apiKey = apiKey;
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server = HttpServer.create(address, 0);
     server.setExecutor(executor);
     server.createContext("/v1/chat/completions", this::chat);
     server.createContext("/v1/models", this::models);
   }
 
   public static FakeModelServer start(String apiKey) throws IOException {
-    FakeModelServer fake = new FakeModelServer(apiKey);
+    return start(apiKey, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /** A fake listening on {@code address} (e.g. the worker address namespaces reach). */
+  public static FakeModelServer start(String apiKey, InetSocketAddress address) throws IOException {
+    FakeModelServer fake = new FakeModelServer(apiKey, address);
     fake.server.start();
     return fake;
   }
 
-  /** What a gateway config needs: {@code http://127.0.0.1:<port>/v1}. */
+  /** What a gateway config needs: {@code http://<address>:<port>/v1}. */
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    return "http://"
+        + server.getAddress().getAddress().getHostAddress()
+        + ":"
+        + server.getAddress().getPort()
+        + "/v1";
   }
 
   public String apiKey() {

@@ -29,6 +29,23 @@ class GatewayConfigRendererTest {
   }
 
   @Test
+  void aGatewayInItsOwnNetworkNamespaceBindsItsAddress() throws Exception {
+    GatewayConfigSpec loopback = spec();
+    GatewayConfigSpec inNamespace =
+        new GatewayConfigSpec(
+            loopback.port(),
+            loopback.token(),
+            loopback.logFile(),
+            loopback.workspace(),
+            loopback.provider(),
+            java.util.Optional.of("10.231.0.3"));
+    JsonNode config = JSON.readTree(renderer.render(inNamespace));
+    assertThat(config.at("/gateway/bind").asText()).isEqualTo("custom");
+    assertThat(config.at("/gateway/customBindHost").asText()).isEqualTo("10.231.0.3");
+    assertThat(JSON.readTree(renderer.render(loopback)).has("customBindHost")).isFalse();
+  }
+
+  @Test
   void rendersLocalTokenAuthChatEndpointLogWorkspaceAndProvider() throws Exception {
     JsonNode config = JSON.readTree(renderer.render(spec()));
 

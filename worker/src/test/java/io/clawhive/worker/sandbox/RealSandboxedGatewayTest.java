@@ -31,7 +31,8 @@ import io.clawhive.worker.skills.SkillInstallResult;
 import io.clawhive.worker.skills.SkillInstaller;
 import io.clawhive.worker.standin.StandIn;
 import io.clawhive.worker.supervision.HealthProbe;
-import java.net.URI;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -65,24 +66,30 @@ class RealSandboxedGatewayTest {
   private FakeModelServer model;
   private FakeClawHubRegistry registry;
   private Isolation isolation;
+
   private GatewayLauncher launcher;
   private GatewayProcess gateway;
+  private Runnable restoreForwarding;
 
   @BeforeEach
   void setUp() throws Exception {
     SandboxHost.assumeSandboxHost();
     runtime = InstalledRuntime.assumeInstalled().layout();
-    model = FakeModelServer.start("model-key");
-    registry = FakeClawHubRegistry.start().addSkill("weather", "1.2.0", SKILL_MD);
-    IsolationConfig config =
-        SandboxHost.config(
-            "sandbox",
-            List.of(
-                "127.0.0.1:" + URI.create(model.baseUrl()).getPort(),
-                "127.0.0.1:" + URI.create(registry.url()).getPort()));
+    restoreForwarding = SandboxHost.forwardingRestorer();
+    int registryPort = StandIn.port();
+    // the registry is a local server named by the config as 127.0.0.1:P; namespaces reach it on
+    // the worker address, as they reach the model proxy (played here by the fake model server)
+    IsolationConfig config = SandboxHost.config("sandbox", List.of("127.0.0.1:" + registryPort));
     // -Dclawhive.test.seccomp=false measures the gateway without the filter
     config.setSeccomp(!"false".equals(System.getProperty("clawhive.test.seccomp")));
     isolation = Isolation.forMode(config, 2);
+    InetAddress worker = isolation.modelProxyListenAddress().orElseThrow();
+    model =
+        FakeModelServer.start(
+            "model-key", new InetSocketAddress(worker, isolation.modelProxyPort()));
+    registry =
+        FakeClawHubRegistry.start(new InetSocketAddress(worker, registryPort))
+            .addSkill("weather", "1.2.0", SKILL_MD);
     launcher =
         new GatewayLauncher(
             LauncherSettings.defaults(),
@@ -99,11 +106,22 @@ class RealSandboxedGatewayTest {
     if (launcher != null) {
       launcher.close();
     }
+    if (model != null) {
+      model.close();
+      model = null;
+    }
+    if (registry != null) {
+      registry.close();
+      registry = null;
+    }
     if (isolation != null) {
       if (user != null) {
-        isolation.onInstanceDeleted(user);
+        isolation.onInstanceDeleted("sbxreal", user);
       }
-      isolation.egressPolicy().ifPresent(EgressPolicy::uninstall);
+      isolation.uninstall();
+    }
+    if (restoreForwarding != null) {
+      restoreForwarding.run();
     }
     if (user != null) {
       users.delete(user);
@@ -121,6 +139,8 @@ class RealSandboxedGatewayTest {
     InstanceLayout layout =
         InstanceLayout.of(StandIn.instancesRoot(dir), "sbxreal").create(Optional.of(user));
     int port = StandIn.port();
+    isolation.onInstanceCreated("sbxreal", user, port, 0);
+    String host = isolation.gatewayHost("sbxreal");
     String token = AuthTokens.newToken();
     new GatewayConfigRenderer()
         .write(
@@ -131,13 +151,17 @@ class RealSandboxedGatewayTest {
                 layout.workspaceDir(),
                 new ModelProvider(
                     "fake",
-                    model.baseUrl(),
+                    "http://"
+                        + isolation.modelEndpointHost("sbxreal")
+                        + ":"
+                        + isolation.modelProxyPort()
+                        + "/v1",
                     model.apiKey(),
                     null,
-                    List.of(FakeModelServer.MODEL_ID))),
+                    List.of(FakeModelServer.MODEL_ID)),
+                isolation.gatewayBindHost("sbxreal")),
             layout.configFile());
     InstanceLayout.chown(layout.configFile(), user);
-    isolation.onInstanceCreated(user, port);
     Map<String, String> env =
         GatewayCommand.environment(
             runtime, layout.stateDir(), layout.configFile(), layout.stateDir());
@@ -159,7 +183,10 @@ class RealSandboxedGatewayTest {
         new LaunchSpec(
             layout.instanceId(),
             port,
-            GatewayCommand.gatewayRun(runtime, port),
+            GatewayCommand.gatewayRun(
+                List.of(runtime.nodeBinary().toString(), runtime.openclawEntry().toString()),
+                port,
+                GatewayCommand.BIND_CUSTOM),
             env,
             layout.workspaceDir(),
             layout.logFile(),
@@ -170,9 +197,10 @@ class RealSandboxedGatewayTest {
     long launched = System.nanoTime();
     gateway = launcher.launch(isolation.apply(spec, layout, runtime));
     GatewayClient client =
-        GatewayClient.forLoopback(
+        GatewayClient.forHost(
             GatewayClient.newHttpClient(GatewayClient.DEFAULT_CONNECT_TIMEOUT),
             layout.instanceId(),
+            host,
             port,
             token);
     HealthProbe probe = new HealthProbe(Clock.systemUTC());
@@ -182,7 +210,12 @@ class RealSandboxedGatewayTest {
         .until(
             () ->
                 gateway.isAlive()
-                    && probe.probe(port, HealthProbe.READINESS_PATH, PROBE_TIMEOUT).join().ok());
+                    && probe
+                        .probe(host, port, HealthProbe.READINESS_PATH, PROBE_TIMEOUT)
+                        .join()
+                        .ok());
+    assertThat(host).as("reached at its namespace address, never loopback").startsWith("10.239.");
+    assertThat(StandIn.listening(port)).as("nothing on the host's loopback").isFalse();
     System.out.printf(
         "real sandboxed gateway ready after %d ms (seccomp filter %s)%n",
         (System.nanoTime() - launched) / 1_000_000,

@@ -16,16 +16,55 @@ public final class SandboxHost {
   /** Tests use their own chain, apart from a real worker's CLAWHIVE-EGRESS. */
   public static final String TEST_CHAIN = "CLAWTEST-EGRESS";
 
+  /** Tests number their namespaces from their own pool, apart from a real worker's. */
+  public static final String TEST_POOL = "10.239.0.0/24";
+
+  /** The model proxy port the tests' namespaces may reach on the worker address. */
+  public static final int TEST_MODEL_PROXY_PORT = 18799;
+
+  /** The tests' worker address (the pool's second address, on lo while an isolation runs). */
+  public static final String TEST_WORKER_ADDRESS = "10.239.0.1";
+
   private SandboxHost() {}
 
   public static void assumeSandboxHost() {
     assumeTrue(
         SystemUsers.runningAsRoot(),
         "not running as root: skipping the sandbox test (CI runs it as root)");
-    for (String tool : List.of("bwrap", "iptables", "ip6tables", "setpriv")) {
+    for (String tool : List.of("bwrap", "iptables", "ip6tables", "setpriv", "ip")) {
       assumeTrue(
           HostTool.find(tool).isPresent(),
-          tool + " not installed: skipping the sandbox test (apt-get install bubblewrap iptables)");
+          tool
+              + " not installed: skipping the sandbox test (apt-get install bubblewrap iptables"
+              + " iproute2)");
+    }
+  }
+
+  /**
+   * What the isolation may change on the host beyond its own chains: net.ipv4.ip_forward and the
+   * FORWARD policy. Returns what puts both back as they were (call it after uninstalling).
+   */
+  public static Runnable forwardingRestorer() {
+    try {
+      String forward = Files.readString(HostForwarding.IP_FORWARD).trim();
+      String policy =
+          HostTool.run(List.of("iptables", "-w", "-S", "FORWARD"))
+              .output()
+              .lines()
+              .filter(l -> l.startsWith("-P FORWARD "))
+              .map(l -> l.substring("-P FORWARD ".length()).trim())
+              .findFirst()
+              .orElse("ACCEPT");
+      return () -> {
+        HostTool.run(List.of("iptables", "-w", "-P", "FORWARD", policy));
+        try {
+          Files.writeString(HostForwarding.IP_FORWARD, forward);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      };
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -35,6 +74,9 @@ public final class SandboxHost {
     config.setMode(mode);
     config.setChain(TEST_CHAIN);
     config.allow(allowed);
+    config.setNetworkPool(TEST_POOL);
+    config.setModelProxyPort(TEST_MODEL_PROXY_PORT);
+    config.setRepairInterval(io.dropwizard.util.Duration.seconds(1));
     List<String> extra = new ArrayList<>();
     extra.add(testClasses().toString());
     Path javaHome = Path.of(System.getProperty("java.home")).toAbsolutePath();

@@ -40,9 +40,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * As root with bubblewrap and iptables: two live tenants (stand-in gateways launched by the real
- * launcher through {@link Isolation#apply}) and commands run inside tenant A's sandbox through the
- * stand-in's test exec hook, acting as a hostile agent would.
+ * As root with bubblewrap, iptables and iproute2: two live tenants (stand-in gateways launched by
+ * the real launcher through {@link Isolation#apply}, each in its own network namespace) and
+ * commands run inside tenant A's sandbox through the stand-in's test exec hook, acting as a hostile
+ * agent would.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SandboxIsolationTest {
@@ -76,6 +77,10 @@ class SandboxIsolationTest {
   private ServerSocket brokerPort;
   private ServerSocket allowedEndpoint;
   private ServerSocket loopbackV6;
+  private ServerSocket modelProxy;
+  private ServerSocket workerAdmin;
+  private ServerSocket workerPostgres;
+  private Runnable restoreForwarding;
 
   @BeforeAll
   void startTwoTenants() throws Exception {
@@ -96,13 +101,18 @@ class SandboxIsolationTest {
     adminPort = listen("127.0.0.1");
     applicationPort = listen("127.0.0.1");
     brokerPort = listen("127.0.0.1");
-    allowedEndpoint = listen("127.0.0.1");
     loopbackV6 = listen("::1");
+    int allowedPort = StandIn.port(); // a local model server the config names as 127.0.0.1:P
 
+    restoreForwarding = SandboxHost.forwardingRestorer();
     isolation =
-        Isolation.forMode(
-            SandboxHost.config("sandbox", List.of("127.0.0.1:" + allowedEndpoint.getLocalPort())),
-            2);
+        Isolation.forMode(SandboxHost.config("sandbox", List.of("127.0.0.1:" + allowedPort)), 2);
+    String worker = SandboxHost.TEST_WORKER_ADDRESS;
+    // from a namespace, the host's loopback services are only reachable at the worker address
+    allowedEndpoint = listen(worker, allowedPort);
+    modelProxy = listen(worker, SandboxHost.TEST_MODEL_PROXY_PORT);
+    workerAdmin = listen(worker, adminPort.getLocalPort());
+    workerPostgres = listen(worker, 0);
     launcher =
         new GatewayLauncher(
             LauncherSettings.defaults(),
@@ -112,14 +122,19 @@ class SandboxIsolationTest {
     userB = user("sbxb");
     portA = StandIn.port();
     portB = StandIn.port();
-    layoutA = StandIn.provision(instancesRoot, "sbxa", Optional.of(userA), tokenA, "{}");
-    layoutB = StandIn.provision(instancesRoot, "sbxb", Optional.of(userB), tokenB, "{}");
+    isolation.onInstanceCreated("sbxa", userA, portA, 0);
+    isolation.onInstanceCreated("sbxb", userB, portB, 1);
+    layoutA = provision("sbxa", userA, tokenA, "{}");
+    layoutB = provision("sbxb", userB, tokenB, "{}");
     Path secretOfB = Files.writeString(layoutB.workspaceDir().resolve("notes.txt"), "B's secret");
     InstanceLayout.chown(secretOfB, userB);
-    isolation.onInstanceCreated(userA, portA);
-    isolation.onInstanceCreated(userB, portB);
     launch(layoutA, userA, portA);
     launch(layoutB, userB, portB);
+  }
+
+  private InstanceLayout provision(String id, SystemUser user, String token, String standin) {
+    return StandIn.provision(
+        instancesRoot, id, Optional.of(user), token, standin, isolation.gatewayBindHost(id));
   }
 
   @AfterAll
@@ -130,17 +145,20 @@ class SandboxIsolationTest {
     if (launcher != null) {
       launcher.close();
     }
+    for (ServerSocket listener : listeners) {
+      listener.close();
+    }
     if (isolation != null) {
       for (SystemUser user : created) {
-        isolation.onInstanceDeleted(user);
+        isolation.onInstanceDeleted(user.name().substring("clawsb-".length()), user);
       }
-      isolation.egressPolicy().ifPresent(EgressPolicy::uninstall);
+      isolation.uninstall();
+    }
+    if (restoreForwarding != null) {
+      restoreForwarding.run();
     }
     for (SystemUser user : created) {
       users.delete(user);
-    }
-    for (ServerSocket listener : listeners) {
-      listener.close();
     }
   }
 
@@ -203,40 +221,121 @@ class SandboxIsolationTest {
   }
 
   @Test
-  void loopbackServicesAreRefusedButOwnGatewayAndAllowedEndpointWork() throws Exception {
+  void hostServicesAndOtherNamespacesAreRefusedButOwnGatewayAndTheModelProxyWork()
+      throws Exception {
+    String hostA = isolation.gatewayHost("sbxa");
+    String hostB = isolation.gatewayHost("sbxb");
+    assertThat(hostA).startsWith("10.239.0.").isNotEqualTo(hostB);
     HealthProbe probe = new HealthProbe(Clock.systemUTC());
-    assertThat(probe.probe(portA, "/readyz", Duration.ofSeconds(2)).get().ok())
-        .as("the worker still probes the sandboxed gateway (replies pass as ESTABLISHED)")
+    assertThat(probe.probe(hostA, portA, "/readyz", Duration.ofSeconds(2)).get().ok())
+        .as("host -> namespace TCP: the worker probes the gateway at its private address")
         .isTrue();
-    HttpResponse<String> chat = StandIn.chat(portA, tokenA, "u1", "hello");
+    assertThat(StandIn.listening(portA))
+        .as("nothing of A listens on the host's loopback any more")
+        .isFalse();
+    HttpResponse<String> chat = StandIn.chat(hostA, portA, tokenA, "u1", "hello");
     assertThat(chat.statusCode()).isEqualTo(200);
     assertThat(chat.body()).contains("echo: hello");
 
-    assertThat(connectA("127.0.0.1", portA)).as("own gateway").contains(CONNECTED);
-    assertThat(connectA("127.0.0.1", allowedEndpoint.getLocalPort()))
-        .as("allowed endpoint")
+    assertThat(connectA("127.0.0.1", portA)).as("own gateway on its loopback").contains(CONNECTED);
+    assertThat(connectA(hostA, portA)).as("own gateway on its address").contains(CONNECTED);
+    String worker = SandboxHost.TEST_WORKER_ADDRESS;
+    assertThat(connectA(worker, SandboxHost.TEST_MODEL_PROXY_PORT))
+        .as("namespace -> model proxy address:port")
         .contains(CONNECTED);
-    List<Integer> denied =
+    assertThat(connectA(worker, allowedEndpoint.getLocalPort()))
+        .as("a local model server allowed as 127.0.0.1:P is served on the worker address")
+        .contains(CONNECTED);
+
+    assertThat(connectA(hostB, portB))
+        .as("namespace A -> namespace B's gateway")
+        .contains("Connection refused")
+        .doesNotContain(CONNECTED);
+    for (ServerSocket hostService : List.of(workerAdmin, workerPostgres)) {
+      int port = hostService.getLocalPort();
+      assertThat(reachableAsRoot(worker, port)).as("root reaches %s:%d", worker, port).isTrue();
+      assertThat(connectA(worker, port))
+          .as("tenant A to the host's %s:%d", worker, port)
+          .contains("Connection refused")
+          .doesNotContain(CONNECTED);
+    }
+    List<Integer> loopbackServices =
         new ArrayList<>(
             List.of(
                 adminPort.getLocalPort(),
                 applicationPort.getLocalPort(),
                 brokerPort.getLocalPort(),
-                portB));
-    if (reachableAsRoot("127.0.0.1", 5432)) {
-      denied.add(5432);
-    }
-    for (int port : denied) {
-      assertThat(reachableAsRoot("127.0.0.1", port)).as("root reaches %d", port).isTrue();
+                5432));
+    for (int port : loopbackServices) {
       assertThat(connectA("127.0.0.1", port))
-          .as("tenant A to 127.0.0.1:%d", port)
+          .as("127.0.0.1:%d is the namespace's own loopback: no host service there", port)
           .contains("Connection refused")
           .doesNotContain(CONNECTED);
     }
+    String hostSideOfA = hostSide(hostA);
+    assertThat(connectA(hostSideOfA, adminPort.getLocalPort()))
+        .as("the host's end of A's veth")
+        .contains("Connection refused");
     assertThat(reachableAsRoot("::1", loopbackV6.getLocalPort())).isTrue();
     assertThat(connectA("::1", loopbackV6.getLocalPort()))
-        .as("tenant A to [::1]")
-        .contains("Connection refused");
+        .as("no IPv6 at all inside the namespace")
+        .doesNotContain(CONNECTED);
+    assertThat(
+            execA("cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null || echo none").output())
+        .isIn("1\n", "none\n");
+  }
+
+  private static String hostSide(String namespaceAddress) {
+    int dot = namespaceAddress.lastIndexOf('.');
+    int last = Integer.parseInt(namespaceAddress.substring(dot + 1));
+    return namespaceAddress.substring(0, dot + 1) + (last - 1);
+  }
+
+  @Test
+  void tenantCannotReconfigureItsNetwork() throws Exception {
+    ExecResult addr =
+        execA("ip addr add " + isolation.gatewayHost("sbxb") + "/32 dev lo 2>&1; echo exit=$?");
+    assertThat(addr.output()).as("no CAP_NET_ADMIN").doesNotContain("exit=0");
+    ExecResult caps = execA("grep CapEff /proc/self/status");
+    assertThat(caps.output()).contains("0000000000000000");
+  }
+
+  @Test
+  void namespaceRulesDenyEveryNewRangeAndAllowOnlyTheModelProxyOnTheHost() {
+    List<String> policy = isolation.namespaceRules("filter", "-NS");
+    for (String range :
+        List.of(
+            "169.254.0.0/16",
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.0.0/16",
+            "100.64.0.0/10",
+            "192.0.0.0/24",
+            "198.18.0.0/15",
+            "240.0.0.0/4",
+            "168.63.129.16/32",
+            SandboxHost.TEST_POOL)) {
+      assertThat(policy)
+          .as("forwarded %s denied", range)
+          .anyMatch(l -> l.contains("-d " + range + " -j REJECT"));
+    }
+    assertThat(policy.get(policy.size() - 1)).endsWith("-j ACCEPT");
+    List<String> input = isolation.namespaceRules("filter", "-IN");
+    assertThat(input)
+        .anyMatch(
+            l ->
+                l.contains("-d " + SandboxHost.TEST_WORKER_ADDRESS + "/32")
+                    && l.contains("--dport " + SandboxHost.TEST_MODEL_PROXY_PORT)
+                    && l.endsWith("-j ACCEPT"));
+    assertThat(input.get(input.size() - 1)).startsWith("-A CLAWTEST-EGRESS-IN -i chv+ -j REJECT");
+    List<String> forward = isolation.namespaceRules("filter", "-FWD");
+    assertThat(forward)
+        .anyMatch(l -> l.contains("-s " + isolation.gatewayHost("sbxa") + "/32"))
+        .anyMatch(l -> l.contains("-i chv+ -o chv+ -j REJECT"));
+    assertThat(isolation.namespaceRules("nat", "-NAT"))
+        .anyMatch(l -> l.contains("-s " + SandboxHost.TEST_POOL + " -j MASQUERADE"));
+    assertThat(HostTool.run(List.of("iptables", "-w", "-S", "FORWARD")).output())
+        .contains("-A FORWARD -j CLAWTEST-EGRESS-FWD");
   }
 
   @Test
@@ -263,6 +362,10 @@ class SandboxIsolationTest {
             "172.16.0.0/12",
             "192.168.0.0/16",
             "100.64.0.0/10",
+            "192.0.0.0/24",
+            "198.18.0.0/15",
+            "240.0.0.0/4",
+            "168.63.129.16/32",
             "127.0.0.0/8")) {
       assertThat(v4)
           .as("IPv4 %s denied", range)
@@ -270,7 +373,9 @@ class SandboxIsolationTest {
     }
     assertThat(v4).anyMatch(l -> l.contains("-m addrtype --dst-type LOCAL -j REJECT"));
     List<String> v6 = policy.listRules("V6", policy.userChain(userA));
-    for (String range : List.of("fe80::/10", "fc00::/7", "::1/128")) {
+    for (String range :
+        List.of(
+            "fe80::/10", "fc00::/7", "::1/128", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16")) {
       assertThat(v6)
           .as("IPv6 %s denied", range)
           .anyMatch(l -> l.contains("-d " + range + " -j REJECT"));
@@ -288,7 +393,7 @@ class SandboxIsolationTest {
   @Test
   void healthCheckSeesAMissingRuleAndDeleteRemovesTheTenantsChain() {
     SystemUser userF = user("sbxf");
-    isolation.onInstanceCreated(userF, StandIn.port());
+    isolation.onInstanceCreated("sbxf", userF, StandIn.port(), 5);
     EgressPolicy policy = isolation.egressPolicy().orElseThrow();
     assertThat(isolation.healthCheck().execute().isHealthy()).isTrue();
 
@@ -310,12 +415,37 @@ class SandboxIsolationTest {
     assertThat(broken.isHealthy()).isFalse();
     assertThat(broken.getMessage()).contains("V4: no jump to " + policy.userChain(userF));
 
-    isolation.onInstanceCreated(userF, StandIn.port()); // idempotent repair
+    isolation.onInstanceCreated("sbxf", userF, StandIn.port(), 5); // idempotent repair
     assertThat(isolation.healthCheck().execute().isHealthy()).isTrue();
-    isolation.onInstanceDeleted(userF);
+    assertThat(Path.of("/run/netns/clawhive-0aef000c")).as("slot 5's namespace").exists();
+    isolation.onInstanceDeleted("sbxf", userF);
+    assertThat(Path.of("/run/netns/clawhive-0aef000c")).doesNotExist();
     assertThat(policy.listRules("V4", policy.userChain(userF))).isEmpty();
     assertThat(policy.listRules("V6", policy.userChain(userF))).isEmpty();
     assertThat(isolation.healthCheck().execute().isHealthy()).isTrue();
+  }
+
+  @Test
+  void aDeletedJumpOrChainIsRepairedWithinOneIntervalAndCounted() {
+    com.codahale.metrics.MetricRegistry metrics = new com.codahale.metrics.MetricRegistry();
+    try (EgressRepair repair = new EgressRepair(isolation, metrics)) {
+      repair.start();
+      assertThat(
+              HostTool.run(List.of("iptables", "-w", "-D", "FORWARD", "-j", "CLAWTEST-EGRESS-FWD"))
+                  .ok())
+          .isTrue();
+      assertThat(HostTool.run(List.of("iptables", "-w", "-F", "CLAWTEST-EGRESS-IN")).ok()).isTrue();
+      assertThat(isolation.healthCheck().execute().isHealthy()).isFalse();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .alias("repaired within the 1 s interval (plus the pass itself)")
+          .until(() -> metrics.counter(EgressRepair.REPAIRS).getCount() >= 2);
+      assertThat(HostTool.run(List.of("iptables", "-w", "-S", "FORWARD")).output())
+          .contains("-A FORWARD -j CLAWTEST-EGRESS-FWD");
+      assertThat(isolation.namespaceRules("filter", "-IN")).hasSizeGreaterThan(3);
+      assertThat(isolation.healthCheck().execute().isHealthy()).isTrue();
+      assertThat(metrics.counter(EgressRepair.FAILURES).getCount()).isZero();
+    }
   }
 
   @Test
@@ -323,12 +453,11 @@ class SandboxIsolationTest {
     SystemUser userC = user("sbxc");
     int portC = StandIn.port();
     String tokenC = AuthTokens.newToken();
-    InstanceLayout layoutC =
-        StandIn.provision(instancesRoot, "sbxc", Optional.of(userC), tokenC, "{}");
-    isolation.onInstanceCreated(userC, portC);
+    isolation.onInstanceCreated("sbxc", userC, portC, 2);
+    InstanceLayout layoutC = provision("sbxc", userC, tokenC, "{}");
     GatewayProcess c = launch(layoutC, userC, portC);
 
-    StandIn.control(portC, tokenC, "hog?mb=0");
+    StandIn.control(isolation.gatewayHost("sbxc"), portC, tokenC, "hog?mb=0");
     GatewayExit exit = c.onExit().get(60, TimeUnit.SECONDS);
     assertThat(exit.killedByMemoryLimit()).as("cgroup OOM kill inside bwrap").isTrue();
     assertThat(exit.exitCode()).isEqualTo(137);
@@ -338,9 +467,8 @@ class SandboxIsolationTest {
   void stopReachesTheSandboxedGatewayAsSigtermAndItExitsCleanly() throws Exception {
     SystemUser userE = user("sbxe");
     int portE = StandIn.port();
-    InstanceLayout layoutE =
-        StandIn.provision(instancesRoot, "sbxe", Optional.of(userE), "t", "{}");
-    isolation.onInstanceCreated(userE, portE);
+    isolation.onInstanceCreated("sbxe", userE, portE, 4);
+    InstanceLayout layoutE = provision("sbxe", userE, "t", "{}");
     GatewayProcess e = launch(layoutE, userE, portE);
     assertThat(ProcessHandle.of(e.pid()).flatMap(p -> p.info().command()).orElseThrow())
         .endsWith("bwrap");
@@ -354,9 +482,8 @@ class SandboxIsolationTest {
   void pidsLimitStillBitesInsideTheSandbox() throws Exception {
     SystemUser userD = user("sbxd");
     int portD = StandIn.port();
-    InstanceLayout layoutD =
-        StandIn.provision(instancesRoot, "sbxd", Optional.of(userD), "t", "{}");
-    isolation.onInstanceCreated(userD, portD);
+    isolation.onInstanceCreated("sbxd", userD, portD, 3);
+    InstanceLayout layoutD = provision("sbxd", userD, "t", "{}");
     // a fork loop as the "gateway": dash gives up at the first fork the pids limit refuses
     LaunchSpec forkLoop =
         new LaunchSpec(
@@ -397,9 +524,10 @@ class SandboxIsolationTest {
                 runtime));
     gateways.add(gateway);
     HealthProbe probe = new HealthProbe(Clock.systemUTC());
+    String host = isolation.gatewayHost(layout.instanceId());
     await()
         .atMost(READY)
-        .until(() -> probe.probe(port, "/readyz", Duration.ofSeconds(1)).get().ok());
+        .until(() -> probe.probe(host, port, "/readyz", Duration.ofSeconds(1)).get().ok());
     return gateway;
   }
 
@@ -410,7 +538,7 @@ class SandboxIsolationTest {
   }
 
   private ExecResult execA(String cmd) throws Exception {
-    return StandIn.exec(portA, tokenA, cmd);
+    return StandIn.exec(isolation.gatewayHost("sbxa"), portA, tokenA, cmd);
   }
 
   /** A TCP connect from inside tenant A's sandbox, with bash's /dev/tcp. */
@@ -426,8 +554,12 @@ class SandboxIsolationTest {
   }
 
   private ServerSocket listen(String host) throws IOException {
+    return listen(host, 0);
+  }
+
+  private ServerSocket listen(String host, int port) throws IOException {
     ServerSocket socket = new ServerSocket();
-    socket.bind(new InetSocketAddress(InetAddress.getByName(host), 0), 50);
+    socket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 50);
     listeners.add(socket);
     return socket;
   }

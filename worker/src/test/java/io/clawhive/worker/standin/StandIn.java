@@ -34,6 +34,7 @@ public final class StandIn {
   public static final ResourceLimits SMALL_LIMITS =
       new ResourceLimits(256 * ResourceLimits.MIB, 64, 1.0);
 
+  private static final String LOOPBACK = "127.0.0.1";
   private static final PortAllocator PORTS = new PortAllocator(42_000, 42_980, 20);
   private static final Set<Integer> USED = new HashSet<>();
   private static final HttpClient HTTP =
@@ -86,9 +87,29 @@ public final class StandIn {
   /** Creates the instance dirs and an openclaw.json with the token and {@code standin} JSON. */
   public static InstanceLayout provision(
       Path root, String id, Optional<SystemUser> user, String token, String standinJson) {
+    return provision(root, id, user, token, standinJson, Optional.empty());
+  }
+
+  /**
+   * As {@link #provision(Path, String, Optional, String, String)}, with {@code gateway.bind:
+   * custom} on {@code bindHost} when present (a gateway in its own network namespace).
+   */
+  public static InstanceLayout provision(
+      Path root,
+      String id,
+      Optional<SystemUser> user,
+      String token,
+      String standinJson,
+      Optional<String> bindHost) {
     InstanceLayout layout = InstanceLayout.of(root, id).create(user);
+    String bind =
+        bindHost
+            .map(h -> "\"bind\":\"custom\",\"customBindHost\":" + MiniJson.quote(h) + ",")
+            .orElse("");
     String config =
-        "{\"gateway\":{\"mode\":\"local\",\"auth\":{\"mode\":\"token\",\"token\":"
+        "{\"gateway\":{"
+            + bind
+            + "\"mode\":\"local\",\"auth\":{\"mode\":\"token\",\"token\":"
             + MiniJson.quote(token)
             + "}},\"standin\":"
             + standinJson
@@ -112,6 +133,12 @@ public final class StandIn {
 
   public static HttpResponse<String> chat(int port, String token, String user, String text)
       throws IOException, InterruptedException {
+    return chat(LOOPBACK, port, token, user, text);
+  }
+
+  public static HttpResponse<String> chat(
+      String host, int port, String token, String user, String text)
+      throws IOException, InterruptedException {
     String body =
         "{\"model\":\"openclaw/default\",\"user\":"
             + MiniJson.quote(user)
@@ -119,7 +146,7 @@ public final class StandIn {
             + MiniJson.quote(text)
             + "}]}";
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/v1/chat/completions"))
             .timeout(Duration.ofSeconds(5))
             .header("Authorization", "Bearer " + token)
             .header("Content-Type", "application/json")
@@ -130,8 +157,13 @@ public final class StandIn {
 
   public static HttpResponse<String> control(int port, String token, String action)
       throws IOException, InterruptedException {
+    return control(LOOPBACK, port, token, action);
+  }
+
+  public static HttpResponse<String> control(String host, int port, String token, String action)
+      throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/__standin/" + action))
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/__standin/" + action))
             .timeout(Duration.ofSeconds(5))
             .header("Authorization", "Bearer " + token)
             .POST(HttpRequest.BodyPublishers.noBody())
@@ -145,11 +177,19 @@ public final class StandIn {
   /** Runs {@code sh -c cmd} inside the stand-in (as its user, in its sandbox) via the test hook. */
   public static ExecResult exec(int port, String token, String cmd)
       throws IOException, InterruptedException {
+    return exec(LOOPBACK, port, token, cmd);
+  }
+
+  /** As {@link #exec(int, String, String)} for a gateway listening on {@code host}. */
+  public static ExecResult exec(String host, int port, String token, String cmd)
+      throws IOException, InterruptedException {
     HttpResponse<String> response =
         HTTP.send(
             HttpRequest.newBuilder(
                     URI.create(
-                        "http://127.0.0.1:"
+                        "http://"
+                            + host
+                            + ":"
                             + port
                             + "/__standin/exec?cmd="
                             + java.net.URLEncoder.encode(

@@ -68,11 +68,22 @@ public final class StandInGateway {
     String token = (String) MiniJson.path(config, "gateway", "auth", "token");
     StandInGateway gateway =
         new StandInGateway(token, delay == null ? 0 : ((Number) delay).longValue());
+    // like openclaw's bind "custom": the configured address, and loopback too
+    Object bindHost = MiniJson.path(config, "gateway", "customBindHost");
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.createContext("/", gateway::handle);
     server.start();
+    if ("custom".equals(MiniJson.path(config, "gateway", "bind")) && bindHost != null) {
+      HttpServer custom =
+          HttpServer.create(
+              new InetSocketAddress(InetAddress.getByName((String) bindHost), port), 50);
+      custom.setExecutor(Executors.newFixedThreadPool(8));
+      custom.createContext("/", gateway::handle);
+      custom.start();
+      System.out.println("stand-in gateway listening on " + bindHost + ":" + port);
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
