@@ -6,6 +6,7 @@ import io.clawhive.api.admin.DeadLettersResource;
 import io.clawhive.api.admin.InstanceOpsResource;
 import io.clawhive.api.admin.InstancesResource;
 import io.clawhive.api.admin.JobRunsResource;
+import io.clawhive.api.admin.UsageResource;
 import io.clawhive.api.admin.WorkersResource;
 import io.clawhive.api.telegram.LongPoller;
 import io.clawhive.api.telegram.Placement;
@@ -59,6 +60,7 @@ public final class ApiRole {
     environment.jersey().register(new WorkersResource(storage, clock));
     environment.jersey().register(new InstanceOpsResource(storage, publisher, clock));
     environment.jersey().register(new JobRunsResource(storage));
+    environment.jersey().register(new UsageResource(storage, clock));
     environment
         .jersey()
         .register(

@@ -33,7 +33,9 @@ public final class StorageJdbi {
           ProcessedUpdate.class,
           JobRun.class,
           HealthResult.class,
-          SkillInstall.class);
+          SkillInstall.class,
+          ModelUsage.class,
+          ModelCredentialHolder.class);
 
   private StorageJdbi() {}
 
