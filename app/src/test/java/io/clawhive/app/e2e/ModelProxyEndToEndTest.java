@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A whole node (api + worker) with a model provider configured: the tenant's instance config names
- * the worker's model proxy and a credential of its own, never the model key; a model call with
- * that credential is answered by the fake model server (which requires the key), and the admin API
- * shows the tenant's usage for the day.
+ * the worker's model proxy and a credential of its own, never the model key; a model call with that
+ * credential is answered by the fake model server (which requires the key), and the admin API shows
+ * the tenant's usage for the day.
  */
 @org.junit.jupiter.api.Tag("infra")
 class ModelProxyEndToEndTest {
@@ -69,7 +69,10 @@ class ModelProxyEndToEndTest {
     Path config;
     try (Stream<Path> files = Files.walk(node.instancesDir)) {
       config =
-          files.filter(p -> p.getFileName().toString().equals("openclaw.json")).findFirst().orElseThrow();
+          files
+              .filter(p -> p.getFileName().toString().equals("openclaw.json"))
+              .findFirst()
+              .orElseThrow();
     }
     String rendered = Files.readString(config);
     assertThat(rendered).doesNotContain(MODEL_KEY);
@@ -80,7 +83,8 @@ class ModelProxyEndToEndTest {
 
     HttpResponse<String> answer =
         http.send(
-            HttpRequest.newBuilder(URI.create(provider.path("baseUrl").asText() + "/chat/completions"))
+            HttpRequest.newBuilder(
+                    URI.create(provider.path("baseUrl").asText() + "/chat/completions"))
                 .header("Authorization", "Bearer " + credential)
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
