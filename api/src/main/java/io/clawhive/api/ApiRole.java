@@ -8,6 +8,7 @@ import io.clawhive.api.admin.InstanceOpsResource;
 import io.clawhive.api.admin.InstancesResource;
 import io.clawhive.api.admin.JobRunsResource;
 import io.clawhive.api.admin.UpdatesResource;
+import io.clawhive.api.admin.UsageResource;
 import io.clawhive.api.admin.WorkersResource;
 import io.clawhive.api.telegram.LongPoller;
 import io.clawhive.api.telegram.Placement;
@@ -132,6 +133,7 @@ public final class ApiRole {
             new InstanceOpsResource(storage, publisher, clock),
             new JobRunsResource(storage),
             new UpdatesResource(storage),
+            new UsageResource(storage, clock),
             new DeadLettersResource(
                 new DeadLetters(connection, topology, new TaskCodec(), environment.metrics())),
             new InstancesResource(

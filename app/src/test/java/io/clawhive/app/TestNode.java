@@ -37,6 +37,7 @@ final class TestNode {
     values.put("broker.embeddedPort", Integer.toString(brokerPort));
     values.put("server.applicationConnectors[0].port", "0");
     values.put("server.adminConnectors[0].port", "0");
+    values.put("worker.modelProxy.port", "0");
     values.put("logging.appenders[0].type", "file");
     values.put("logging.appenders[0].currentLogFilename", log.toString());
     values.put("logging.appenders[0].archive", "false");

@@ -45,6 +45,9 @@ public class WorkerConfig {
 
   @Valid @NotNull private ModelProviderConfig model = new ModelProviderConfig();
 
+  /** The model proxy that holds the model key and meters tenants (see {@link ModelProxyConfig}). */
+  @JsonProperty @Valid @NotNull private ModelProxyConfig modelProxy = new ModelProxyConfig();
+
   /** ClawHub registry URL for skills; blank means clawhub's own default. */
   @NotNull private String clawhubRegistry = "";
 
@@ -143,6 +146,10 @@ public class WorkerConfig {
   @JsonProperty
   public void setClawhubRegistry(String clawhubRegistry) {
     this.clawhubRegistry = clawhubRegistry == null ? "" : clawhubRegistry.trim();
+  }
+
+  public ModelProxyConfig getModelProxy() {
+    return modelProxy;
   }
 
   public PoolConfig getPool() {
@@ -267,6 +274,8 @@ public class WorkerConfig {
         + taskConcurrency
         + ", "
         + model
+        + ", "
+        + modelProxy
         + ", clawhubRegistry="
         + (clawhubRegistry.isEmpty() ? "<clawhub default>" : clawhubRegistry)
         + ", "

@@ -22,6 +22,9 @@ import io.clawhive.worker.gateway.ModelProvider;
 import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.limits.LimiterSettings;
 import io.clawhive.worker.limits.ResourceLimiter;
+import io.clawhive.worker.modelproxy.ModelProxy;
+import io.clawhive.worker.modelproxy.ProxyCredentials;
+import io.clawhive.worker.modelproxy.Upstream;
 import io.clawhive.worker.node.TaskDispatcher;
 import io.clawhive.worker.node.WorkerHeartbeat;
 import io.clawhive.worker.openclaw.RuntimeLayout;
@@ -49,6 +52,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,10 +67,20 @@ public final class WorkerRole {
   /** Provider id written into gateway configs for the configured model. */
   public static final String MODEL_PROVIDER_ID = "clawhive";
 
-  /** Written when no model is configured: gateways run but cannot answer chats. */
+  /** Where gateways reach the model proxy (the netns work supplies an address per instance). */
+  static final String MODEL_PROXY_HOST = "127.0.0.1";
+
+  /** Placeholder key of the template provider: each instance gets its own credential. */
+  static final String ISSUED_PER_INSTANCE = "issued-per-instance";
+
+  /** Used when no model is configured: gateways run, the proxy tells them there is no model. */
   static final ModelProvider UNCONFIGURED_MODEL =
       new ModelProvider(
-          MODEL_PROVIDER_ID, "http://127.0.0.1:9/v1", "unconfigured", null, List.of("none"));
+          MODEL_PROVIDER_ID,
+          "http://" + MODEL_PROXY_HOST + "/v1",
+          ISSUED_PER_INSTANCE,
+          null,
+          List.of("none"));
 
   /** What the role made, for wiring more handlers (routing) onto it. */
   public record Installed(Fleet fleet, TaskDispatcher dispatcher) {}
@@ -87,7 +102,14 @@ public final class WorkerRole {
         config.getIsolation().effectiveMode(SystemUsers.runningAsRoot()),
         config.instancesDir(dataDir),
         Path.of(config.getRuntimeDir()));
-    Isolation isolation = isolation(config);
+    // the proxy binds first (its port may be chosen by the OS); the isolation then lets every
+    // tenant reach exactly that port, and gateways are told the host their namespace reaches it on
+    AtomicReference<Isolation> isolated = new AtomicReference<>();
+    ModelProxy modelProxy =
+        modelProxy(environment, config, storage, id -> isolated.get().modelEndpointHost(id), clock);
+    Isolation isolation = isolation(config, modelProxy.port());
+    isolated.set(isolation);
+    isolation.modelProxyListenAddress().ifPresent(modelProxy::listenAlso);
     FleetSettings fleetSettings = fleetSettings(config, nodeId, dataDir, isolation.ownUsers());
     ConfigCheck configCheck = ConfigCheck.NONE;
     SkillSource skills = SkillSource.UNAVAILABLE;
@@ -121,12 +143,14 @@ public final class WorkerRole {
             skills,
             new FleetMetrics(environment.metrics()),
             isolation,
+            modelProxy.credentials(),
             clock);
     WorkerHeartbeat heartbeat =
         new WorkerHeartbeat(storage, nodeId, capacity(config, isolation), clock);
     heartbeat.liveInstancesFrom(fleet::liveCount);
     environment.lifecycle().manage(heartbeat);
     environment.lifecycle().manage(closing(launcher));
+    environment.lifecycle().manage(modelProxy); // before the fleet starts gateways
     environment.lifecycle().manage(fleet);
     TaskDispatcher dispatcher = FleetTaskHandlers.register(new TaskDispatcher(nodeId), fleet);
     telegram.ifPresent(bot -> fleet.setNotices(new TelegramNotices(storage, bot)));
@@ -141,6 +165,7 @@ public final class WorkerRole {
             new ReplyPublisher(connection, new ReplyTopology(topology)),
             settings.maxAttempts(),
             typingTimer,
+            modelProxy.budgetRefusals(),
             clock));
     TaskConsumer consumer =
         new TaskConsumer(
@@ -160,22 +185,69 @@ public final class WorkerRole {
   }
 
   /**
-   * The isolation of this worker, checked against the host (throws {@link
-   * io.clawhive.worker.sandbox.IsolationUnavailableException}, one line, when the host cannot
-   * provide the mode). The model endpoint and the ClawHub registry are allowed through the egress
-   * policy when their URLs name a loopback or private IP literal (a local model server).
+   * The model proxy: the only holder of the model key. Bound here (its port goes into the egress
+   * policy), started with the node. Gateways reach it on {@link #MODEL_PROXY_HOST}.
+   */
+  static ModelProxy modelProxy(
+      Environment environment,
+      WorkerConfig config,
+      Storage storage,
+      Function<String, String> hostOf,
+      Clock clock) {
+    ModelProviderConfig model = config.getModel();
+    if (!model.configured()) {
+      LOG.warn(
+          "no model provider configured (CLAWHIVE_MODEL_BASE_URL unset): gateways start but"
+              + " cannot answer chats (the model proxy tells them so)");
+    }
+    ModelProvider template = modelTemplate(model);
+    int[] port = new int[1];
+    ProxyCredentials credentials =
+        new ProxyCredentials(storage, template, () -> port[0], hostOf, clock);
+    ModelProxy proxy =
+        new ModelProxy(
+            config.getModelProxy().toSettings(),
+            model.configured()
+                ? Optional.of(new Upstream(model.getBaseUrl(), model.apiKey()))
+                : Optional.empty(),
+            template.modelIds(),
+            credentials,
+            storage,
+            environment.metrics(),
+            clock);
+    port[0] = proxy.port();
+    return proxy;
+  }
+
+  /**
+   * The isolation of this worker with the model proxy on loopback port {@code modelProxyPort}:
+   * tenants may reach the proxy, never the model endpoint itself (see {@link
+   * #isolation(WorkerConfig, int)}).
    */
   public static Isolation isolation(WorkerConfig config) {
+    return isolation(config, config.getModelProxy().getPort());
+  }
+
+  /**
+   * The isolation of this worker, checked against the host (throws {@link
+   * io.clawhive.worker.sandbox.IsolationUnavailableException}, one line, when the host cannot
+   * provide the mode). Tenants may reach the worker's model proxy on loopback (gateways never talk
+   * to the model endpoint itself, so it gets no allowance), and the ClawHub registry when its URL
+   * names a loopback or private IP literal.
+   */
+  public static Isolation isolation(WorkerConfig config, int modelProxyPort) {
     IsolationConfig iso = config.getIsolation();
+    iso.setModelProxyPort(modelProxyPort);
     List<EgressAllowance> endpoints = new ArrayList<>();
-    endpoints.addAll(EndpointAllowances.of(config.getModel().getBaseUrl()));
+    // model proxy (issue #8): the only model endpoint tenants reach; not the upstream
+    endpoints.addAll(EndpointAllowances.modelProxy(MODEL_PROXY_HOST, modelProxyPort));
     endpoints.addAll(EndpointAllowances.of(config.getClawhubRegistry()));
     endpoints.removeAll(iso.allowances());
     if (!endpoints.isEmpty()) {
       iso.addAllowances(endpoints);
       LOG.info(
-          "egress: tenants may reach {} (local model endpoint / ClawHub registry from the worker"
-              + " config)",
+          "egress: tenants may reach {} (the model proxy / a local ClawHub registry from the"
+              + " worker config)",
           endpoints);
     }
     return Isolation.forMode(iso, config.getCapacity());
@@ -203,19 +275,24 @@ public final class WorkerRole {
         ownUsers ? Optional.of(config.getInstanceUserPrefix()) : Optional.empty(),
         config.getGatewayCommand(),
         new RuntimeLayout(Path.of(config.getRuntimeDir())),
-        modelProvider(config.getModel()));
+        modelTemplate(config.getModel()));
   }
 
-  static ModelProvider modelProvider(ModelProviderConfig model) {
+  /**
+   * The provider's id, API and model ids as gateways see them; its base URL and key are
+   * placeholders, replaced per instance by the proxy's address and credential. The operator's key
+   * is never in it.
+   */
+  static ModelProvider modelTemplate(ModelProviderConfig model) {
     if (!model.configured()) {
-      LOG.warn(
-          "no model provider configured (CLAWHIVE_MODEL_BASE_URL unset): gateways start but"
-              + " cannot answer chats");
       return UNCONFIGURED_MODEL;
     }
-    String key = model.apiKey().isBlank() ? "none" : model.apiKey();
     return new ModelProvider(
-        MODEL_PROVIDER_ID, model.getBaseUrl(), key, model.getApi(), List.of(model.getId()));
+        MODEL_PROVIDER_ID,
+        "http://" + MODEL_PROXY_HOST + "/v1",
+        ISSUED_PER_INSTANCE,
+        model.getApi(),
+        List.of(model.getId()));
   }
 
   private static void declareQueue(Connection connection, BrokerTopology topology, String nodeId) {

@@ -104,6 +104,7 @@ final class E2eNode implements AutoCloseable {
     set("worker.isolation.mode", "none");
     set("worker.isolation.allowSharedNone", "true");
     set("worker.housekeepingInterval", "1s");
+    set("worker.modelProxy.port", "0");
     set("server.applicationConnectors[0].port", "0");
     set("server.adminConnectors[0].port", "0");
     set("logging.appenders[0].type", "file");

@@ -35,7 +35,9 @@ public final class StorageJdbi {
           JobRun.class,
           HealthResult.class,
           SkillInstall.class,
-          HostSeat.class);
+          HostSeat.class,
+          ModelUsage.class,
+          ModelCredentialHolder.class);
 
   private StorageJdbi() {}
 

@@ -84,6 +84,33 @@ public final class Fleet implements TenantGateways, Managed {
       FleetMetrics metrics,
       Isolation isolation,
       Clock clock) {
+    this(
+        settings,
+        storage,
+        launcher,
+        configCheck,
+        skills,
+        metrics,
+        isolation,
+        ModelAccess.fixed(settings.model()),
+        clock);
+  }
+
+  /**
+   * @param modelAccess what each instance's config gets as its model provider (the worker's model
+   *     proxy with a credential per instance; {@link ModelAccess#fixed} writes {@code
+   *     settings.model()} as it is)
+   */
+  public Fleet(
+      FleetSettings settings,
+      Storage storage,
+      GatewayLauncher launcher,
+      ConfigCheck configCheck,
+      SkillSource skills,
+      FleetMetrics metrics,
+      Isolation isolation,
+      ModelAccess modelAccess,
+      Clock clock) {
     if (isolation.ownUsers() != settings.instanceUserPrefix().isPresent()) {
       throw new IllegalArgumentException(
           "instanceUserPrefix must be set exactly when isolation mode "
@@ -98,7 +125,8 @@ public final class Fleet implements TenantGateways, Managed {
     Optional<SystemUsers> users = settings.instanceUserPrefix().map(SystemUsers::new);
     this.members = new Members(settings, storage, users);
     this.provisioner =
-        new Provisioner(settings, storage, configCheck, skills, users, isolation, clock);
+        new Provisioner(
+            settings, storage, configCheck, skills, users, isolation, modelAccess, clock);
     this.listener = new StoringListener(storage, clock, members::get, this::memoryRestarted);
     this.probe = new HealthProbe(clock);
     this.scheduler = Executors.newScheduledThreadPool(2, daemon("fleet-supervision"));
@@ -117,7 +145,16 @@ public final class Fleet implements TenantGateways, Managed {
             clock);
     this.lifecycle =
         new Lifecycle(
-            settings, storage, launcher, probe, scheduler, clock, listener, isolation, users);
+            settings,
+            storage,
+            launcher,
+            probe,
+            scheduler,
+            clock,
+            listener,
+            isolation,
+            users,
+            provisioner::ensureModelCredential);
     metrics.watch(members.all());
   }
 
@@ -331,10 +368,12 @@ public final class Fleet implements TenantGateways, Managed {
           instanceId, row.get().tenantId(), "lives on worker " + row.get().workerNode());
     }
     lifecycle.remove(members.of(row.get()));
+    provisioner.revokeModelCredential(instanceId);
     storage.dao(InstanceDao.class).delete(instanceId);
     members.remove(instanceId);
     listener.forget(instanceId);
-    LOG.info("instance {} deleted (files, egress rules, user and row)", instanceId);
+    LOG.info(
+        "instance {} deleted (files, egress rules, user, model credential and row)", instanceId);
   }
 
   public List<SkillInstallResult> installSkills(String instanceId, List<String> slugs) {

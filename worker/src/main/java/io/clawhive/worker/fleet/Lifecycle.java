@@ -14,13 +14,15 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Starts, stops, restarts and removes the gateway of one member: each launch goes through the
  * worker's {@link Isolation} (own user, sandbox), each member gets one {@link GatewaySupervisor} on
- * first start. Changes are made while holding the member's monitor.
+ * first start (before which the fleet may refresh its config, see {@link
+ * Provisioner#ensureModelCredential}). Changes are made while holding the member's monitor.
  */
 final class Lifecycle {
 
@@ -35,6 +37,7 @@ final class Lifecycle {
   private final StoringListener listener;
   private final Isolation isolation;
   private final Optional<SystemUsers> users;
+  private final Consumer<Member> beforeFirstLaunch;
 
   Lifecycle(
       FleetSettings settings,
@@ -45,7 +48,8 @@ final class Lifecycle {
       Clock clock,
       StoringListener listener,
       Isolation isolation,
-      Optional<SystemUsers> users) {
+      Optional<SystemUsers> users,
+      Consumer<Member> beforeFirstLaunch) {
     this.settings = settings;
     this.storage = storage;
     this.launcher = launcher;
@@ -55,6 +59,7 @@ final class Lifecycle {
     this.listener = listener;
     this.isolation = isolation;
     this.users = users;
+    this.beforeFirstLaunch = beforeFirstLaunch;
   }
 
   /** Starts supervising the member's gateway (a no-op while it is supervised). */
@@ -70,6 +75,7 @@ final class Lifecycle {
           persistStopped(member, InstanceState.FAILED, reason);
           return;
         }
+        beforeFirstLaunch.accept(member);
         LaunchSpec spec =
             LaunchSpec.forInstance(
                 member.layout,

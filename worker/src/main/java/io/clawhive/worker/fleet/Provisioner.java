@@ -34,10 +34,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Provisions a new instance: a port (storage enforces uniqueness per worker; a lost race retries
  * with another port), the row in PROVISIONING, 0700 directories, a system user and its egress rules
- * (sandbox and user modes), a random token, {@code openclaw.json} with the model provider and a
- * per-instance log file (written as the instance's user), the config check, and the recommended
- * skills (a failed skill is recorded, not fatal); the check and the skills run as the instance's
- * user, in its sandbox. A rejected config leaves the instance FAILED with the gateway's reason.
+ * (sandbox and user modes), a random token, {@code openclaw.json} with the model provider (a
+ * credential of its own for the worker's model proxy, see {@link ModelAccess}) and a per-instance
+ * log file (written as the instance's user), the config check, and the recommended skills (a failed
+ * skill is recorded, not fatal); the check and the skills run as the instance's user, in its
+ * sandbox. A rejected config leaves the instance FAILED with the gateway's reason.
  *
  * <p>Root creates the three tenant directories (in its own instance directory) and hands them over;
  * after that every file inside them is written by the tenant's uid (config, skills), so root never
@@ -55,6 +56,7 @@ final class Provisioner {
   private final SkillSource skills;
   private final Optional<SystemUsers> users;
   private final Isolation isolation;
+  private final ModelAccess modelAccess;
   private final Clock clock;
   private final GatewayConfigRenderer renderer = new GatewayConfigRenderer();
 
@@ -65,6 +67,7 @@ final class Provisioner {
       SkillSource skills,
       Optional<SystemUsers> users,
       Isolation isolation,
+      ModelAccess modelAccess,
       Clock clock) {
     this.settings = settings;
     this.storage = storage;
@@ -72,6 +75,7 @@ final class Provisioner {
     this.skills = skills;
     this.users = users;
     this.isolation = isolation;
+    this.modelAccess = modelAccess;
     this.clock = clock;
   }
 
@@ -85,19 +89,7 @@ final class Provisioner {
     try {
       user.ifPresent(u -> isolation.onInstanceCreated(id, u, port, settings.ports().slotOf(port)));
       layout.create(user);
-      String config =
-          renderer.render(
-              new GatewayConfigSpec(
-                  port,
-                  token,
-                  layout.stateDir().resolve(OPENCLAW_LOG_FILE),
-                  layout.workspaceDir(),
-                  settings
-                      .model()
-                      .withBaseUrl(isolation.gatewayModelBaseUrl(id, settings.model().baseUrl())),
-                  isolation.gatewayBindHost(id)));
-      TenantFiles.write(
-          wrapper(member), environment(layout), layout.configDir(), layout.configFile(), config);
+      writeConfig(member);
       configCheck.check(id, environment(layout), wrapper(member));
       installSkills(member, settings.recommendedSkills());
     } catch (GatewayConfigRejectedException e) {
@@ -113,6 +105,49 @@ final class Provisioner {
         port,
         layout.instanceDir());
     return member;
+  }
+
+  /**
+   * Before a member's first launch by this worker: an instance provisioned before the model proxy
+   * has the operator's model key in its {@code openclaw.json}; it gets its own credential and the
+   * config is written again (a failure stops the launch rather than start with the key).
+   */
+  void ensureModelCredential(Member member) {
+    if (modelAccess.holds(member.id)) {
+      return;
+    }
+    writeConfig(member);
+    LOG.info(
+        "instance {}: model proxy credential issued and openclaw.json rewritten (no model key in"
+            + " it any more)",
+        member.id);
+  }
+
+  /** The instance is being deleted: its model credential stops working. */
+  void revokeModelCredential(String instanceId) {
+    modelAccess.revoke(instanceId);
+  }
+
+  /**
+   * openclaw.json with a fresh model credential and the gateway's bind address, written by the
+   * instance's own user (mode 0600, replaced atomically).
+   */
+  private void writeConfig(Member member) {
+    String config =
+        renderer.render(
+            new GatewayConfigSpec(
+                member.port,
+                member.token,
+                member.layout.stateDir().resolve(OPENCLAW_LOG_FILE),
+                member.layout.workspaceDir(),
+                modelAccess.issue(member.id),
+                isolation.gatewayBindHost(member.id)));
+    TenantFiles.write(
+        wrapper(member),
+        environment(member.layout),
+        member.layout.configDir(),
+        member.layout.configFile(),
+        config);
   }
 
   /** Installs skills and records each outcome in {@code skill_installs}. */

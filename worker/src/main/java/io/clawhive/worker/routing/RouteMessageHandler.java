@@ -19,6 +19,7 @@ import io.clawhive.worker.fleet.TenantGateways;
 import io.clawhive.worker.gateway.GatewayException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,6 +48,7 @@ public final class RouteMessageHandler implements TaskHandler {
   private final ReplyPublisher replies;
   private final int maxAttempts;
   private final ScheduledExecutorService typingTimer;
+  private final BudgetRefusals budgets;
   private final Clock clock;
 
   public RouteMessageHandler(
@@ -57,6 +59,25 @@ public final class RouteMessageHandler implements TaskHandler {
       int maxAttempts,
       ScheduledExecutorService typingTimer,
       Clock clock) {
+    this(
+        gateways, storage, telegram, replies, maxAttempts, typingTimer, BudgetRefusals.NONE, clock);
+  }
+
+  /**
+   * @param budgets what the model proxy refused: a tenant over its model budget is told so plainly,
+   *     before the gateway is asked (budget used up) or instead of the gateway's answer (refused
+   *     during the turn)
+   */
+  public RouteMessageHandler(
+      TenantGateways gateways,
+      Storage storage,
+      Optional<TelegramBotApi> telegram,
+      ReplyPublisher replies,
+      int maxAttempts,
+      ScheduledExecutorService typingTimer,
+      BudgetRefusals budgets,
+      Clock clock) {
+    this.budgets = budgets;
     this.gateways = gateways;
     this.storage = storage;
     this.telegram = telegram;
@@ -102,6 +123,27 @@ public final class RouteMessageHandler implements TaskHandler {
 
   private String askAgent(RouteMessage message, Replier replier) {
     long tenant = message.tenant();
+    Optional<String> exhausted = budgets.exhausted(tenant);
+    if (exhausted.isPresent()) {
+      LOG.info("tenant {} has used its model budget: told so, gateway not asked", tenant);
+      return exhausted.get();
+    }
+    Instant asked = clock.instant();
+    try {
+      String answer = chat(tenant, message.text(), replier);
+      return budgets.refusedSince(tenant, asked).orElse(answer);
+    } catch (GatewayException e) {
+      Optional<String> refused = budgets.refusedSince(tenant, asked);
+      if (refused.isPresent()) {
+        LOG.info(
+            "tenant {} over its model budget during the turn ({}): told so", tenant, e.toString());
+        return refused.get();
+      }
+      throw e;
+    }
+  }
+
+  private String chat(long tenant, String text, Replier replier) {
     replier.typing();
     ScheduledFuture<?> typing =
         typingTimer.scheduleAtFixedRate(
@@ -110,8 +152,7 @@ public final class RouteMessageHandler implements TaskHandler {
             TYPING_EVERY.toMillis(),
             TimeUnit.MILLISECONDS);
     try {
-      String answer =
-          gateways.gatewayFor(tenant).chat(sessionKey(tenant), message.text()).content();
+      String answer = gateways.gatewayFor(tenant).chat(sessionKey(tenant), text).content();
       gateways.touch(tenant);
       return answer.isBlank() ? "(your agent sent an empty answer)" : answer;
     } finally {

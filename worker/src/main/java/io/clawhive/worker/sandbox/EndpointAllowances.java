@@ -53,6 +53,14 @@ public final class EndpointAllowances {
     return denied(allowance.address()) ? List.of(allowance) : List.of();
   }
 
+  /**
+   * The worker's model proxy at {@code host:port} (issue #8): the one model endpoint tenants may
+   * reach; the upstream model endpoint itself gets no allowance. Empty for port 0 (not bound).
+   */
+  public static List<EgressAllowance> modelProxy(String host, int port) {
+    return port > 0 ? List.of(EgressAllowance.parse(host + ":" + port)) : List.of();
+  }
+
   /** Destinations the egress policy denies unless allowed. */
   static boolean denied(InetAddress address) {
     if (address.isLoopbackAddress()

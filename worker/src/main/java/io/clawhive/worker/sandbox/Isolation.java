@@ -253,41 +253,6 @@ public final class Isolation {
   }
 
   /**
-   * A model base URL as a gateway of {@code instanceId} must write it: a loopback host ({@code
-   * 127.x}, {@code localhost}, {@code [::1]}) means the worker's host, which a namespace reaches at
-   * {@link #modelEndpointHost}; any other URL is unchanged.
-   */
-  public String gatewayModelBaseUrl(String instanceId, String baseUrl) {
-    if (networks.isEmpty() || baseUrl == null) {
-      return baseUrl;
-    }
-    java.net.URI uri = java.net.URI.create(baseUrl);
-    String host = uri.getHost();
-    boolean loopback =
-        host != null
-            && (host.equalsIgnoreCase("localhost")
-                || host.startsWith("127.")
-                || host.equals("[::1]")
-                || host.equals("::1"));
-    if (!loopback) {
-      return baseUrl;
-    }
-    try {
-      return new java.net.URI(
-              uri.getScheme(),
-              uri.getUserInfo(),
-              modelEndpointHost(instanceId),
-              uri.getPort(),
-              uri.getPath(),
-              uri.getQuery(),
-              uri.getFragment())
-          .toString();
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException("bad model base URL " + baseUrl, e);
-    }
-  }
-
-  /**
    * One repair pass of the network isolation (name servers re-read, namespaces, chains and jumps
    * put back); returns how many things were repaired. 0 in mode none.
    */

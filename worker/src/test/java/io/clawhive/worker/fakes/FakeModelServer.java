@@ -13,15 +13,22 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A model provider on 127.0.0.1 speaking OpenAI chat completions the way the OpenClaw gateway uses
  * it: streaming (SSE, {@code stream: true}) or not, a big system prompt and tool list, user text
  * wrapped as {@code [timestamp] text\n\nRuntime: …}, and an extra user message holding {@code
  * <<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>}. It answers {@code "turn N: <user text>"}, where N counts
- * the real user turns in the history it was sent, so conversation memory is provable.
+ * the real user turns in the history it was sent, so conversation memory is provable. Every
+ * endpoint REQUIRES the real key (401 otherwise); it counts what it served (requests, prompt and
+ * completion tokens, reported in {@code usage} as 10 per request and one per answer character).
+ * {@link #padAnswers} makes answers long (a runaway model); {@link #holdBeforeLastChunk} makes a
+ * stream wait after its first content chunk (to prove the proxy relays before the end).
  */
 public final class FakeModelServer implements AutoCloseable {
 
@@ -35,6 +42,18 @@ public final class FakeModelServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+  private final AtomicLong served = new AtomicLong();
+  private final AtomicLong promptTokens = new AtomicLong();
+  private final AtomicLong completionTokens = new AtomicLong();
+  private final AtomicLong unauthorized = new AtomicLong();
+  private volatile int padding;
+  private volatile CountDownLatch hold = new CountDownLatch(0);
+
+  /** Fixed, so that two answers to the same request are the same bytes. */
+  static final long CREATED = 1_764_000_000L;
+
+  /** Prompt tokens reported per request. */
+  public static final long PROMPT_TOKENS = 10;
 
   private FakeModelServer(String apiKey, InetSocketAddress address) throws IOException {
     this.apiKey = apiKey;
@@ -66,6 +85,34 @@ public final class FakeModelServer implements AutoCloseable {
 
   public String apiKey() {
     return apiKey;
+  }
+
+  /** Chat requests answered with the right key. */
+  public long served() {
+    return served.get();
+  }
+
+  public long promptTokensServed() {
+    return promptTokens.get();
+  }
+
+  public long completionTokensServed() {
+    return completionTokens.get();
+  }
+
+  /** Requests refused for a missing or wrong key. */
+  public long unauthorized() {
+    return unauthorized.get();
+  }
+
+  /** Appends {@code chars} characters to every answer (0 = off). */
+  public void padAnswers(int chars) {
+    this.padding = chars;
+  }
+
+  /** Streams wait on {@code latch} after their first content chunk. */
+  public void holdBeforeLastChunk(CountDownLatch latch) {
+    this.hold = latch;
   }
 
   /** Every chat-completions request body received, in order. */
@@ -132,13 +179,19 @@ public final class FakeModelServer implements AutoCloseable {
         respond(exchange, 405, "application/json", error("method not allowed"));
         return;
       }
-      if (!("Bearer " + apiKey).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-        respond(exchange, 401, "application/json", error("invalid api key"));
+      if (!authorized(exchange)) {
         return;
       }
       JsonNode body = JSON.readTree(exchange.getRequestBody());
       requests.add(body);
       String answer = answerFor(body.path("messages"));
+      int pad = padding;
+      if (pad > 0) {
+        answer = answer + " " + "x".repeat(pad);
+      }
+      served.incrementAndGet();
+      promptTokens.addAndGet(PROMPT_TOKENS);
+      completionTokens.addAndGet(answer.length());
       String model = body.path("model").asText(MODEL_ID);
       if (body.path("stream").asBoolean(false)) {
         stream(exchange, model, answer);
@@ -160,10 +213,15 @@ public final class FakeModelServer implements AutoCloseable {
     delta.put("role", "assistant").put("content", "");
     event(out, first);
     int half = answer.length() / 2;
+    boolean firstPiece = true;
     for (String piece : List.of(answer.substring(0, half), answer.substring(half))) {
       ObjectNode next = chunk(model);
       ((ObjectNode) next.withArray("choices").get(0)).putObject("delta").put("content", piece);
       event(out, next);
+      if (firstPiece) {
+        firstPiece = false;
+        awaitHold();
+      }
     }
     ObjectNode last = chunk(model);
     ObjectNode lastChoice = (ObjectNode) last.withArray("choices").get(0);
@@ -178,11 +236,28 @@ public final class FakeModelServer implements AutoCloseable {
     out.flush();
   }
 
+  private void awaitHold() {
+    try {
+      hold.await(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean authorized(HttpExchange exchange) throws IOException {
+    if (("Bearer " + apiKey).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      return true;
+    }
+    unauthorized.incrementAndGet();
+    respond(exchange, 401, "application/json", error("invalid api key"));
+    return false;
+  }
+
   private static ObjectNode chunk(String model) {
     ObjectNode chunk = JSON.createObjectNode();
     chunk.put("id", "chatcmpl-fake");
     chunk.put("object", "chat.completion.chunk");
-    chunk.put("created", System.currentTimeMillis() / 1000);
+    chunk.put("created", CREATED);
     chunk.put("model", model);
     ObjectNode choice = chunk.putArray("choices").addObject();
     choice.put("index", 0);
@@ -199,7 +274,7 @@ public final class FakeModelServer implements AutoCloseable {
     ObjectNode root = JSON.createObjectNode();
     root.put("id", "chatcmpl-fake");
     root.put("object", "chat.completion");
-    root.put("created", System.currentTimeMillis() / 1000);
+    root.put("created", CREATED);
     root.put("model", model);
     ArrayNode choices = root.putArray("choices");
     ObjectNode choice = choices.addObject();
@@ -212,14 +287,17 @@ public final class FakeModelServer implements AutoCloseable {
 
   private static ObjectNode usage(String answer) {
     ObjectNode usage = JSON.createObjectNode();
-    usage.put("prompt_tokens", 10);
+    usage.put("prompt_tokens", PROMPT_TOKENS);
     usage.put("completion_tokens", answer.length());
-    usage.put("total_tokens", 10 + answer.length());
+    usage.put("total_tokens", PROMPT_TOKENS + answer.length());
     return usage;
   }
 
   private void models(HttpExchange exchange) throws IOException {
     try {
+      if (!authorized(exchange)) {
+        return;
+      }
       ObjectNode root = JSON.createObjectNode();
       root.put("object", "list");
       root.putArray("data").addObject().put("id", MODEL_ID).put("object", "model");

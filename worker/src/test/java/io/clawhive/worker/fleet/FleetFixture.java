@@ -99,6 +99,15 @@ final class FleetFixture implements AutoCloseable {
   }
 
   Fleet fleet(FleetSettings settings, ConfigCheck check, SkillSource skills, Isolation isolation) {
+    return fleet(settings, check, skills, isolation, ModelAccess.fixed(settings.model()));
+  }
+
+  Fleet fleet(
+      FleetSettings settings,
+      ConfigCheck check,
+      SkillSource skills,
+      Isolation isolation,
+      ModelAccess modelAccess) {
     GatewayLauncher launcher =
         new GatewayLauncher(
             LauncherSettings.defaults(),
@@ -114,6 +123,7 @@ final class FleetFixture implements AutoCloseable {
             skills,
             new FleetMetrics(metrics),
             isolation,
+            modelAccess,
             Clock.systemUTC());
     fleet.setNotices((tenant, text) -> notices.add(new Notice(tenant, text)));
     fleets.add(fleet);
