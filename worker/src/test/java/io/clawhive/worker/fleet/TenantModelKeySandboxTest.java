@@ -20,12 +20,13 @@ import io.clawhive.worker.modelproxy.ProxyCredentials;
 import io.clawhive.worker.modelproxy.Upstream;
 import io.clawhive.worker.openclaw.RuntimeLayout;
 import io.clawhive.worker.openclaw.VerifiedRuntime;
-import io.clawhive.worker.sandbox.EgressPolicy;
 import io.clawhive.worker.sandbox.Isolation;
+import io.clawhive.worker.sandbox.IsolationConfig;
 import io.clawhive.worker.sandbox.SandboxHost;
 import io.clawhive.worker.standin.StandIn;
 import io.clawhive.worker.standin.StandIn.ExecResult;
 import io.clawhive.worker.supervision.SupervisionPolicy;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,6 +62,8 @@ class TenantModelKeySandboxTest {
   private ModelProxy proxy;
   private ProxyCredentials credentials;
   private Isolation isolation;
+  private InetAddress workerAddress;
+  private Runnable restoreForwarding;
   private final SystemUsers users = new SystemUsers(PREFIX);
 
   @BeforeEach
@@ -74,10 +78,18 @@ class TenantModelKeySandboxTest {
             "placeholder",
             null,
             List.of(FakeModelServer.MODEL_ID));
+    restoreForwarding = SandboxHost.forwardingRestorer();
     int[] port = new int[1];
+    // as WorkerRole wires it: the proxy binds first, the isolation lets namespaces reach exactly
+    // its port on the worker address, gateways are told that address
+    AtomicReference<Isolation> isolated = new AtomicReference<>();
     credentials =
         new ProxyCredentials(
-            f.storage, template, () -> port[0], id -> "127.0.0.1", Clock.systemUTC());
+            f.storage,
+            template,
+            () -> port[0],
+            id -> isolated.get().modelEndpointHost(id),
+            Clock.systemUTC());
     proxy =
         new ModelProxy(
             ModelProxySettings.defaults().withPort(0).withBudgets(0, 0),
@@ -88,10 +100,13 @@ class TenantModelKeySandboxTest {
             f.metrics,
             Clock.systemUTC());
     port[0] = proxy.port();
+    IsolationConfig config = SandboxHost.config("sandbox", List.of());
+    config.setModelProxyPort(proxy.port());
+    isolation = Isolation.forMode(config, 2);
+    isolated.set(isolation);
+    workerAddress = isolation.modelProxyListenAddress().orElseThrow();
+    proxy.listenAlso(workerAddress);
     proxy.start();
-    // what WorkerRole.isolation allows: the proxy on loopback, not the model endpoint
-    isolation =
-        Isolation.forMode(SandboxHost.config("sandbox", List.of("127.0.0.1:" + proxy.port())), 2);
   }
 
   @AfterEach
@@ -106,7 +121,10 @@ class TenantModelKeySandboxTest {
       model.close();
     }
     if (isolation != null) {
-      isolation.egressPolicy().ifPresent(EgressPolicy::uninstall);
+      isolation.uninstall();
+    }
+    if (restoreForwarding != null) {
+      restoreForwarding.run();
     }
     for (String id : List.of("sbxkey1", "sbxkey2")) {
       users.find(users.nameFor(id)).ifPresent(users::delete);
@@ -167,12 +185,14 @@ class TenantModelKeySandboxTest {
         .doesNotContain("TELEGRAM_")
         .doesNotContain(MODEL_KEY);
 
-    assertThat(connect(row, proxy.port())).as("the proxy").contains("CONNECTED");
+    String worker = workerAddress.getHostAddress();
+    assertThat(connect(row, worker, proxy.port())).as("the proxy").contains("CONNECTED");
     int modelPort = URI.create(model.baseUrl()).getPort();
-    assertThat(connect(row, modelPort))
-        .as("the model endpoint itself")
-        .contains("Connection refused")
-        .doesNotContain("CONNECTED");
+    for (String host : List.of(worker, "127.0.0.1")) {
+      assertThat(connect(row, host, modelPort))
+          .as("the model endpoint itself, on %s", host)
+          .doesNotContain("CONNECTED");
+    }
     assertThat(model.unauthorized()).isZero();
 
     fleet.deleteInstance(id);
@@ -245,14 +265,15 @@ class TenantModelKeySandboxTest {
         base.model());
   }
 
-  private static ExecResult exec(Instance row, String cmd) throws Exception {
-    return StandIn.exec(row.port(), row.authToken(), cmd);
+  /** Runs a command inside the instance's sandbox (the stand-in listens in its namespace). */
+  private ExecResult exec(Instance row, String cmd) throws Exception {
+    return StandIn.exec(isolation.gatewayHost(row.id()), row.port(), row.authToken(), cmd);
   }
 
-  private static String connect(Instance row, int port) throws Exception {
+  private String connect(Instance row, String host, int port) throws Exception {
     return exec(
             row,
-            "timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + port + "' 2>&1 && echo CONNECTED")
+            "timeout 5 bash -c 'exec 3<>/dev/tcp/" + host + "/" + port + "' 2>&1 && echo CONNECTED")
         .output();
   }
 }
