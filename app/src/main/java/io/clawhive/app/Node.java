@@ -94,7 +94,8 @@ final class Node {
               nodeId,
               storage,
               bus.publisher(),
-              clock));
+              clock,
+              environment.metrics()));
     }
   }
 }

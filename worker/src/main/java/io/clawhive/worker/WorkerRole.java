@@ -140,6 +140,7 @@ public final class WorkerRole {
             new ReplyPublisher(connection, new ReplyTopology(topology)),
             settings.maxAttempts(),
             typingTimer,
+            environment.metrics(),
             clock));
     TaskConsumer consumer =
         new TaskConsumer(
