@@ -34,6 +34,7 @@ record OpsSnapshot(
     List<SkillVersion> skills) {
   static final int MAX_ROWS = 50;
   static final int MAX_DEAD_LETTERS = 20;
+  static final int MAX_JOB_RUNS = 12;
 
   /** How many instances have one version of one skill, by install outcome. */
   record SkillVersion(String slug, String version, String status, long instances) {}
@@ -56,7 +57,7 @@ record OpsSnapshot(
         workers,
         instancesByState(storage),
         failing(storage),
-        storage.dao(JobRunDao.class).listRecent(MAX_ROWS / 2),
+        storage.dao(JobRunDao.class).listRecent(MAX_JOB_RUNS),
         total,
         letters,
         error,
