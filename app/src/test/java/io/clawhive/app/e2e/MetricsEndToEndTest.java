@@ -29,6 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsEndToEndTest {
   private static final Duration SLOW = Duration.ofSeconds(90);
   private static final String BEARER = "Bearer " + E2eNode.ADMIN_TOKEN;
+  private static final Path DASHBOARD =
+      E2eNode.CONFIG.resolveSibling("deploy").resolve("grafana").resolve("clawhive-dashboard.json");
+  private static final java.util.regex.Pattern METRIC_NAME =
+      java.util.regex.Pattern.compile(
+          "\\b(?:messages|gateway|instances|tasks|jobs|api)_[a-z0-9_]*[a-z0-9]\\b");
 
   @TempDir Path dir;
   private final ObjectMapper json = new ObjectMapper();
@@ -121,6 +126,26 @@ class MetricsEndToEndTest {
     assertThat(promAfter.get("tasks_queue_depth")).isZero();
     assertThat(promAfter.get("jobs_check_health_duration_seconds_count")).isPositive();
     assertThat(promAfter.get("messages_answer_latency_seconds{quantile=\"0.99\"}")).isPositive();
+    everyNameOnTheDashboardIsServed(promAfter);
+  }
+
+  /** The Grafana dashboard asks only for series that /prometheus serves (regex selectors aside). */
+  private void everyNameOnTheDashboardIsServed(Map<String, Double> samples) throws Exception {
+    JsonNode dashboard = json.readTree(DASHBOARD.toFile());
+    java.util.Set<String> served = new java.util.HashSet<>();
+    samples.keySet().forEach(k -> served.add(k.replaceAll("\\{.*", "")));
+    java.util.Set<String> asked = new java.util.TreeSet<>();
+    for (JsonNode panel : dashboard.path("panels")) {
+      for (JsonNode target : panel.path("targets")) {
+        String expr = target.path("expr").asText().replaceAll("\"[^\"]*\"", "\"\"");
+        java.util.regex.Matcher names = METRIC_NAME.matcher(expr);
+        while (names.find()) {
+          asked.add(names.group());
+        }
+      }
+    }
+    assertThat(asked).hasSizeGreaterThan(15);
+    assertThat(served).containsAll(asked);
   }
 
   private void chat(long tenant) throws Exception {
