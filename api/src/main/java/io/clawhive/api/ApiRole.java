@@ -7,6 +7,8 @@ import io.clawhive.api.admin.DeadLettersResource;
 import io.clawhive.api.admin.InstanceOpsResource;
 import io.clawhive.api.admin.InstancesResource;
 import io.clawhive.api.admin.JobRunsResource;
+import io.clawhive.api.admin.OpenApiResource;
+import io.clawhive.api.admin.OpsPageServlet;
 import io.clawhive.api.admin.UpdatesResource;
 import io.clawhive.api.admin.UsageResource;
 import io.clawhive.api.admin.WorkersResource;
@@ -127,6 +129,8 @@ public final class ApiRole {
       TenantRouter router,
       ReplyWaiter replies,
       Clock clock) {
+    DeadLetters deadLetters =
+        new DeadLetters(connection, topology, new TaskCodec(), environment.metrics());
     List<Object> resources =
         List.of(
             new WorkersResource(storage, clock),
@@ -134,8 +138,8 @@ public final class ApiRole {
             new JobRunsResource(storage),
             new UpdatesResource(storage),
             new UsageResource(storage, clock),
-            new DeadLettersResource(
-                new DeadLetters(connection, topology, new TaskCodec(), environment.metrics())),
+            new DeadLettersResource(deadLetters),
+            new OpenApiResource(),
             new InstancesResource(
                 router,
                 replies,
@@ -149,5 +153,17 @@ public final class ApiRole {
             config.getAdminAuthFailuresPerMinute(),
             clock,
             resources));
+    environment
+        .admin()
+        .addServlet(
+            "ops",
+            new OpsPageServlet(
+                storage,
+                deadLetters,
+                config.adminToken(),
+                config.getAdminAuthFailuresPerMinute(),
+                environment.metrics(),
+                clock))
+        .addMapping(OpsPageServlet.PATH, OpsPageServlet.PATH + "/*");
   }
 }

@@ -5,6 +5,7 @@ import io.clawhive.api.ApiRole;
 import io.clawhive.app.broker.BrokerFactory;
 import io.clawhive.app.broker.TaskBus;
 import io.clawhive.app.ops.PrometheusServlet;
+import io.clawhive.app.ops.QueueDepthGauges;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.StorageJdbi;
 import io.clawhive.core.telegram.TelegramBotApi;
@@ -72,7 +73,11 @@ final class Node {
           telegram,
           clock);
     }
+    if (roles.contains(Role.WORKER)) {
+      QueueDepthGauges.workerQueue(environment.metrics(), connection, bus.topology(), nodeId);
+    }
     if (roles.contains(Role.API)) {
+      QueueDepthGauges.deadLetters(environment.metrics(), connection, bus.topology());
       ApiRole.install(
           environment,
           config.getApi(),
@@ -94,7 +99,8 @@ final class Node {
               nodeId,
               storage,
               bus.publisher(),
-              clock));
+              clock,
+              environment.metrics()));
     }
   }
 }

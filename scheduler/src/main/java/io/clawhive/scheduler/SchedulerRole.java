@@ -1,5 +1,6 @@
 package io.clawhive.scheduler;
 
+import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.health.HealthCheck;
 import io.clawhive.core.broker.TaskPublisher;
 import io.clawhive.core.storage.Storage;
@@ -30,7 +31,19 @@ public final class SchedulerRole {
       String nodeId,
       Storage storage,
       TaskPublisher publisher,
-      Clock clock) {}
+      Clock clock,
+      MetricRegistry metrics) {
+    /** Without metrics to report to (tests). */
+    public Context(
+        DataSource dataSource,
+        boolean postgres,
+        String nodeId,
+        Storage storage,
+        TaskPublisher publisher,
+        Clock clock) {
+      this(dataSource, postgres, nodeId, storage, publisher, clock, new MetricRegistry());
+    }
+  }
 
   public static QuartzScheduler install(
       Environment environment, SchedulerConfig config, Context node) {
@@ -66,7 +79,8 @@ public final class SchedulerRole {
   }
 
   static Map<Class<? extends Job>, Supplier<Job>> jobs(SchedulerConfig config, Context node) {
-    JobRunRecorder recorder = new JobRunRecorder(node.storage(), node.nodeId(), node.clock());
+    JobRunRecorder recorder =
+        new JobRunRecorder(node.storage(), node.nodeId(), node.clock(), node.metrics());
     PruneHistoryJob.Retention retention =
         new PruneHistoryJob.Retention(
             config.getHealthResultsRetention().toJavaDuration(),

@@ -166,6 +166,7 @@ public final class WorkerRole {
             settings.maxAttempts(),
             typingTimer,
             modelProxy.budgetRefusals(),
+            environment.metrics(),
             clock));
     TaskConsumer consumer =
         new TaskConsumer(

@@ -88,14 +88,16 @@ public final class InstanceOpsResource {
 
   @GET
   @Path("/{tenant}")
-  public InstanceView get(@PathParam("tenant") long tenant) {
+  public InstanceView get(@PathParam("tenant") String tenantId) {
+    long tenant = TenantIds.parse(tenantId);
     return InstanceView.of(instanceOf(tenant));
   }
 
   @GET
   @Path("/{tenant}/health")
   public HealthView health(
-      @PathParam("tenant") long tenant, @QueryParam("limit") @DefaultValue("20") int limit) {
+      @PathParam("tenant") String tenantId, @QueryParam("limit") @DefaultValue("20") int limit) {
+    long tenant = TenantIds.parse(tenantId);
     Instance instance = instanceOf(tenant);
     int bounded = Math.max(1, Math.min(limit, MAX_HEALTH_RESULTS));
     return new HealthView(
@@ -105,7 +107,8 @@ public final class InstanceOpsResource {
 
   @POST
   @Path("/{tenant}/restart")
-  public Response restart(@PathParam("tenant") long tenant) {
+  public Response restart(@PathParam("tenant") String tenantId) {
+    long tenant = TenantIds.parse(tenantId);
     Instance i = instanceOf(tenant);
     return send(
         i,
@@ -114,21 +117,24 @@ public final class InstanceOpsResource {
 
   @POST
   @Path("/{tenant}/hibernate")
-  public Response hibernate(@PathParam("tenant") long tenant) {
+  public Response hibernate(@PathParam("tenant") String tenantId) {
+    long tenant = TenantIds.parse(tenantId);
     Instance i = instanceOf(tenant);
     return send(i, HibernateInstance.of(tenant, i.id(), clock.instant()));
   }
 
   @POST
   @Path("/{tenant}/wake")
-  public Response wake(@PathParam("tenant") long tenant) {
+  public Response wake(@PathParam("tenant") String tenantId) {
+    long tenant = TenantIds.parse(tenantId);
     Instance i = instanceOf(tenant);
     return send(i, WakeInstance.of(tenant, i.id(), clock.instant()));
   }
 
   @DELETE
   @Path("/{tenant}")
-  public Response delete(@PathParam("tenant") long tenant) {
+  public Response delete(@PathParam("tenant") String tenantId) {
+    long tenant = TenantIds.parse(tenantId);
     Instance i = instanceOf(tenant);
     return send(i, DeleteInstance.of(tenant, i.id(), clock.instant()));
   }

@@ -61,13 +61,10 @@ public final class InstancesResource {
   @Path("/{tenant}/messages")
   @Consumes(MediaType.APPLICATION_JSON)
   public Response send(
-      @PathParam("tenant") long tenant, @jakarta.validation.Valid MessageRequest request) {
+      @PathParam("tenant") String tenantId, @jakarta.validation.Valid MessageRequest request) {
+    long tenant = TenantIds.parse(tenantId);
     if (request == null || request.text() == null || request.text().isBlank()) {
       return ErrorResponses.json(Response.Status.BAD_REQUEST, "body must be {\"text\": \"...\"}");
-    }
-    if (tenant <= 0) {
-      return ErrorResponses.json(
-          Response.Status.BAD_REQUEST, "tenant must be a positive Telegram user id");
     }
     Tenant row = router.admit(tenant, null, null, false);
     if (row.status() == TenantStatus.BLOCKED) {

@@ -74,17 +74,7 @@ public final class UsageResource {
       @PathParam("tenant") String tenant,
       @QueryParam("from") String from,
       @QueryParam("to") String to) {
-    long id;
-    try {
-      id = Long.parseLong(tenant);
-    } catch (NumberFormatException e) {
-      id = -1;
-    }
-    if (id <= 0) {
-      return ErrorResponses.json(
-          Response.Status.BAD_REQUEST, "tenant must be a positive Telegram user id");
-    }
-    return range(from, to, id);
+    return range(from, to, TenantIds.parse(tenant));
   }
 
   private Response range(String fromText, String toText, Long tenant) {

@@ -16,11 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.glassfish.jersey.server.ExtendedResourceContext;
-import org.glassfish.jersey.server.model.Resource;
-import org.glassfish.jersey.server.model.ResourceMethod;
-import org.glassfish.jersey.servlet.ServletContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -71,9 +66,9 @@ class AdminApiAuthenticationTest {
                         .allMatch(i -> "RUNNING".equals(i.actualState().name())));
     List<String> before = snapshot();
 
-    List<Endpoint> endpoints = liveEndpoints();
+    List<AdminEndpoints.Endpoint> endpoints = AdminEndpoints.live(node);
     assertThat(endpoints)
-        .extracting(Endpoint::toString)
+        .extracting(AdminEndpoints.Endpoint::toString)
         .contains(
             "GET /api/v1/workers",
             "GET /api/v1/instances",
@@ -85,7 +80,7 @@ class AdminApiAuthenticationTest {
 
     List<String> reached = new ArrayList<>();
     int requests = 0;
-    for (Endpoint endpoint : endpoints) {
+    for (AdminEndpoints.Endpoint endpoint : endpoints) {
       for (String tenant : List.of("42", "5")) {
         String path = endpoint.path().replaceAll("\\{[^}]+}", tenant);
         for (String authorization : new String[] {null, "Bearer " + WRONG_TOKEN}) {
@@ -160,39 +155,6 @@ class AdminApiAuthenticationTest {
     assertThat(log)
         .contains("admin API authentication failed (WRONG) from 127.0.0.1: GET /api/v1/instances");
     assertThat(log).doesNotContain(WRONG_TOKEN);
-  }
-
-  private record Endpoint(String method, String path) {
-    @Override
-    public String toString() {
-      return method + " " + path;
-    }
-  }
-
-  /** Every resource method the running admin container serves, from Jersey's resource model. */
-  private List<Endpoint> liveEndpoints() throws jakarta.servlet.ServletException {
-    ServletHolder holder =
-        node.environment().getAdminContext().getServletHandler().getServlet("admin-api");
-    ServletContainer container = (ServletContainer) holder.getServlet();
-    List<Resource> roots =
-        container
-            .getApplicationHandler()
-            .getInjectionManager()
-            .getInstance(ExtendedResourceContext.class)
-            .getResourceModel()
-            .getRootResources();
-    List<Endpoint> endpoints = new ArrayList<>();
-    roots.forEach(root -> walk(root, "/api", endpoints));
-    return endpoints;
-  }
-
-  private static void walk(Resource resource, String parent, List<Endpoint> out) {
-    String tail = resource.getPath() == null ? "" : resource.getPath().replaceAll("^/+|/+$", "");
-    String path = tail.isEmpty() ? parent : parent + "/" + tail;
-    for (ResourceMethod method : resource.getAllMethods()) {
-      out.add(new Endpoint(method.getHttpMethod(), path));
-    }
-    resource.getChildResources().forEach(child -> walk(child, path, out));
   }
 
   /** Ways to spell {@code path} that a prefix check or a normaliser might see differently. */

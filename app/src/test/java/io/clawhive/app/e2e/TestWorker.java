@@ -55,6 +55,7 @@ final class TestWorker implements AutoCloseable {
             replies,
             MAX_ATTEMPTS,
             typing,
+            new com.codahale.metrics.MetricRegistry(),
             Clock.systemUTC()));
     TaskConsumerSettings settings =
         TaskConsumerSettings.defaults()

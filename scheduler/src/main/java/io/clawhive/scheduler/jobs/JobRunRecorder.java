@@ -1,5 +1,7 @@
 package io.clawhive.scheduler.jobs;
 
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import io.clawhive.core.storage.JobRunDao;
 import io.clawhive.core.storage.JobRunStatus;
 import io.clawhive.core.storage.Storage;
@@ -20,8 +22,18 @@ public final class JobRunRecorder {
   private final Storage storage;
   private final String nodeId;
   private final Clock clock;
+  private final MetricRegistry metrics;
 
   public JobRunRecorder(Storage storage, String nodeId, Clock clock) {
+    this(storage, nodeId, clock, new MetricRegistry());
+  }
+
+  /**
+   * Also reports each run to {@code metrics}: timer {@code jobs.<job>.duration} and meters {@code
+   * jobs.<job>.succeeded} / {@code jobs.<job>.failed}.
+   */
+  public JobRunRecorder(Storage storage, String nodeId, Clock clock, MetricRegistry metrics) {
+    this.metrics = metrics;
     this.storage = storage;
     this.nodeId = nodeId;
     this.clock = clock;
@@ -32,14 +44,19 @@ public final class JobRunRecorder {
     JobRunDao runs = storage.dao(JobRunDao.class);
     long id = runs.start(jobName, nodeId, clock.instant());
     MDC.put("job", jobName);
+    String prefix = MetricRegistry.name("jobs", jobName);
+    Timer.Context timing = metrics.timer(MetricRegistry.name(prefix, "duration")).time();
     try {
       String summary = body.call();
       runs.finish(id, JobRunStatus.SUCCEEDED, summary, clock.instant());
+      metrics.meter(MetricRegistry.name(prefix, "succeeded")).mark();
       LOG.info("job {} done: {}", jobName, summary);
     } catch (Throwable t) {
       LOG.warn("job {} failed, next run as scheduled: {}", jobName, t.toString());
+      metrics.meter(MetricRegistry.name(prefix, "failed")).mark();
       runs.finish(id, JobRunStatus.FAILED, t.toString(), clock.instant());
     } finally {
+      timing.stop();
       MDC.remove("job");
     }
   }

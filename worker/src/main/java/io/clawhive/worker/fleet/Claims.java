@@ -72,8 +72,11 @@ final class Claims {
       awaitStartingSpare(tenantId);
     }
     ensureTenant(tenantId);
-    Optional<Instance> claimed =
-        storage.dao(InstanceDao.class).claimPooled(settings.nodeId(), tenantId, clock.instant());
+    Optional<Instance> claimed;
+    try (var timing = metrics.timeClaim()) {
+      claimed =
+          storage.dao(InstanceDao.class).claimPooled(settings.nodeId(), tenantId, clock.instant());
+    }
     if (claimed.isPresent()) {
       Member member = members.of(claimed.get());
       member.assignTo(tenantId);
@@ -85,6 +88,7 @@ final class Claims {
     Member member = provisioner.provision(newInstanceId, tenantId);
     members.add(member);
     metrics.provisioned();
+    metrics.coldCreated();
     return member;
   }
 

@@ -127,7 +127,8 @@ public final class Fleet implements TenantGateways, Managed {
     this.provisioner =
         new Provisioner(
             settings, storage, configCheck, skills, users, isolation, modelAccess, clock);
-    this.listener = new StoringListener(storage, clock, members::get, this::memoryRestarted);
+    this.listener =
+        new StoringListener(storage, clock, members::get, this::memoryRestarted, metrics);
     this.probe = new HealthProbe(clock);
     this.scheduler = Executors.newScheduledThreadPool(2, daemon("fleet-supervision"));
     this.noticeExecutor = Executors.newSingleThreadExecutor(daemon("fleet-notices"));

@@ -27,13 +27,16 @@ final class StoringListener implements InstanceStateListener {
   private final Clock clock;
   private final Function<String, Member> members;
   private final Consumer<Member> onMemoryRestart;
+  private final FleetMetrics metrics;
   private final Map<String, Instant> lastHealthyWrite = new ConcurrentHashMap<>();
 
   StoringListener(
       Storage storage,
       Clock clock,
       Function<String, Member> members,
-      Consumer<Member> onMemoryRestart) {
+      Consumer<Member> onMemoryRestart,
+      FleetMetrics metrics) {
+    this.metrics = metrics;
     this.storage = storage;
     this.clock = clock;
     this.members = members;
@@ -44,6 +47,8 @@ final class StoringListener implements InstanceStateListener {
   public void onStateChange(String id, InstanceState from, InstanceState to, String reason) {
     Member member = members.apply(id);
     Instant now = clock.instant();
+    metrics.stateChanged(
+        id, from, to, member != null && member.requestedRestart ? "requested" : reason);
     try {
       InstanceDao instances = storage.dao(InstanceDao.class);
       FleetDao fleet = storage.dao(FleetDao.class);

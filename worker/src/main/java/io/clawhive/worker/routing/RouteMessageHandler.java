@@ -1,5 +1,8 @@
 package io.clawhive.worker.routing;
 
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import io.clawhive.core.broker.PermanentTaskException;
 import io.clawhive.core.broker.TaskHandler;
 import io.clawhive.core.reply.ReplyPublisher;
@@ -16,6 +19,7 @@ import io.clawhive.core.task.Task;
 import io.clawhive.core.telegram.TelegramBotApi;
 import io.clawhive.worker.fleet.SeatTakenException;
 import io.clawhive.worker.fleet.TenantGateways;
+import io.clawhive.worker.gateway.GatewayClient;
 import io.clawhive.worker.gateway.GatewayException;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +44,15 @@ public final class RouteMessageHandler implements TaskHandler {
   /** Telegram shows "typing" for about 5 s; it is renewed this often while the agent works. */
   public static final Duration TYPING_EVERY = Duration.ofSeconds(4);
 
+  /** Update received (task enqueued by the api) → answer handed to Telegram or the HTTP caller. */
+  public static final String ANSWER_LATENCY = "messages.answer.latency";
+
+  /** One chat call to a gateway (after it is ready), answered or not. */
+  public static final String GATEWAY_CHAT = "gateway.chat";
+
+  /** Messages given up on (the user was told, the task is dead-lettered). */
+  public static final String FAILED = "messages.failed";
+
   private static final Logger LOG = LoggerFactory.getLogger(RouteMessageHandler.class);
 
   private final TenantGateways gateways;
@@ -50,6 +63,9 @@ public final class RouteMessageHandler implements TaskHandler {
   private final ScheduledExecutorService typingTimer;
   private final BudgetRefusals budgets;
   private final Clock clock;
+  private final Timer answerLatency;
+  private final Timer gatewayChat;
+  private final Meter failed;
 
   public RouteMessageHandler(
       TenantGateways gateways,
@@ -58,9 +74,18 @@ public final class RouteMessageHandler implements TaskHandler {
       ReplyPublisher replies,
       int maxAttempts,
       ScheduledExecutorService typingTimer,
+      MetricRegistry metrics,
       Clock clock) {
     this(
-        gateways, storage, telegram, replies, maxAttempts, typingTimer, BudgetRefusals.NONE, clock);
+        gateways,
+        storage,
+        telegram,
+        replies,
+        maxAttempts,
+        typingTimer,
+        BudgetRefusals.NONE,
+        metrics,
+        clock);
   }
 
   /**
@@ -76,8 +101,12 @@ public final class RouteMessageHandler implements TaskHandler {
       int maxAttempts,
       ScheduledExecutorService typingTimer,
       BudgetRefusals budgets,
+      MetricRegistry metrics,
       Clock clock) {
     this.budgets = budgets;
+    this.answerLatency = metrics.timer(ANSWER_LATENCY);
+    this.gatewayChat = metrics.timer(GATEWAY_CHAT);
+    this.failed = metrics.meter(FAILED);
     this.gateways = gateways;
     this.storage = storage;
     this.telegram = telegram;
@@ -100,6 +129,8 @@ public final class RouteMessageHandler implements TaskHandler {
       String answer =
           command.isPresent() ? command(message, command.get()) : askAgent(message, replier);
       replier.answer(answer);
+      answerLatency.update(
+          Math.max(0, clock.millis() - message.enqueuedAt().toEpochMilli()), TimeUnit.MILLISECONDS);
       record(message, UpdateStatus.ANSWERED);
     } catch (SeatTakenException e) {
       LOG.info("Tenant {} not served: {}", message.tenant(), e.getMessage());
@@ -152,7 +183,11 @@ public final class RouteMessageHandler implements TaskHandler {
             TYPING_EVERY.toMillis(),
             TimeUnit.MILLISECONDS);
     try {
-      String answer = gateways.gatewayFor(tenant).chat(sessionKey(tenant), text).content();
+      GatewayClient gateway = gateways.gatewayFor(tenant);
+      String answer;
+      try (Timer.Context timing = gatewayChat.time()) {
+        answer = gateway.chat(sessionKey(tenant), text).content();
+      }
       gateways.touch(tenant);
       return answer.isBlank() ? "(your agent sent an empty answer)" : answer;
     } finally {
@@ -222,6 +257,7 @@ public final class RouteMessageHandler implements TaskHandler {
   }
 
   private void giveUp(RouteMessage message, Replier replier, Exception cause) {
+    failed.mark();
     LOG.warn(
         "Message of tenant {} (update {}) not answered after attempt {}: {}; telling the user,"
             + " task goes to the dead-letter queue",

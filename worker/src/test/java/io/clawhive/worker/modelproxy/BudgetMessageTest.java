@@ -138,6 +138,7 @@ class BudgetMessageTest {
         5,
         typing,
         f.proxy.budgetRefusals(),
+        new com.codahale.metrics.MetricRegistry(),
         Clock.systemUTC());
   }
 
