@@ -7,5 +7,7 @@ cd "$(dirname "$0")/.."
 if [[ "${BENCH_SKIP_BUILD:-}" != "1" ]]; then
   mvn -B -q -o -pl bench -am -DskipTests package
 fi
+# the app's jar is shaded (it holds every dependency again): use its classes instead
+classpath="$(sed 's#[^:]*/app/target/clawhive\.jar#app/target/classes#' bench/target/classpath.txt)"
 exec java ${BENCH_JAVA_OPTS:--Xmx2g} -Dclawhive.config=config.yml \
-  -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.clawhive.bench.Bench "$@"
+  -cp "bench/target/classes:$classpath" io.clawhive.bench.Bench "$@"

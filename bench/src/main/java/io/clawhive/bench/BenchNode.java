@@ -85,10 +85,22 @@ final class BenchNode implements AutoCloseable {
     support =
         new DropwizardTestSupport<>(
             ClawhiveApplication.class,
-            config.toString(),
+            withoutRequestLog(config, dir).toString(),
             overrides.entrySet().stream()
                 .map(e -> ConfigOverride.config(e.getKey(), e.getValue()))
                 .toArray(ConfigOverride[]::new));
+  }
+
+  /** The repository's config with Jetty's request log off (one console line per update). */
+  private static Path withoutRequestLog(Path config, Path dir) throws IOException {
+    String yaml = Files.readString(config);
+    if (yaml.contains("requestLog:") || !yaml.contains("\nserver:\n")) {
+      return config;
+    }
+    Path copy = dir.resolve("config.yml");
+    Files.writeString(
+        copy, yaml.replace("\nserver:\n", "\nserver:\n  requestLog:\n    appenders: []\n"));
+    return copy;
   }
 
   private void set(String key, String value) {

@@ -20,7 +20,7 @@ record BenchOptions(
     Map<String, String> overrides) {
 
   static final int DEFAULT_TENANTS = 20;
-  static final List<Integer> DEFAULT_RATES = List.of(200, 800, 1500);
+  static final List<Integer> DEFAULT_RATES = List.of(50, 200);
   static final Duration DEFAULT_PHASE = Duration.ofSeconds(10);
   static final int DEFAULT_SENDERS = 64;
   static final int DEFAULT_BASELINE_SAMPLES = 2_000;
@@ -33,7 +33,7 @@ record BenchOptions(
                        [--amqp amqp://user:pass@127.0.0.1:5672/%2f]
                        [--db jdbc:postgresql://127.0.0.1:5432/DB [--db-user USER]]
                        [--set config.key=value ...]
-      Defaults: 20 tenants, fixed rates 200,800,1500 updates/s then maximum, 10 s per phase,
+      Defaults: 20 tenants, fixed rates 50,200 updates/s then maximum, 10 s per phase,
       64 senders at maximum, embedded broker and H2. Loopback only.
       """;
 
