@@ -17,7 +17,7 @@ public final class Bench {
 
   static final Duration FIRST_REPLIES = Duration.ofMinutes(3);
   static final Duration DRAIN = Duration.ofSeconds(30);
-  static final int WARM_UP_RATE = 200;
+  static final int WARM_UP_RATE = 20;
   static final Duration WARM_UP = Duration.ofSeconds(3);
 
   private Bench() {}
