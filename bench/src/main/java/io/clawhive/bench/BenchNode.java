@@ -38,10 +38,11 @@ final class BenchNode implements AutoCloseable {
   private final int brokerPort = freePort();
   private final Map<String, String> overrides = new LinkedHashMap<>();
   private final String amqpUri;
+  private final SharedServers db;
   private DropwizardTestSupport<ClawhiveConfiguration> support;
 
   BenchNode(Path dir, Path config, BenchOptions options, List<String> standIn, String botApiUrl)
-      throws IOException {
+      throws Exception {
     this.dataDir = dir.resolve("data");
     Path instances = dir.resolve("instances");
     Files.createDirectories(instances);
@@ -53,9 +54,14 @@ final class BenchNode implements AutoCloseable {
     set("roles", "api,worker,scheduler");
     set("broker.uri", options.amqpUri());
     set("broker.embeddedPort", Integer.toString(brokerPort));
-    set("storage.url", options.dbUrl());
     if (!options.dbUrl().isEmpty()) {
+      // a schema of its own on a shared server, dropped at the end
+      this.db = new SharedServers(options.dbUrl(), options.dbUser());
+      set("storage.url", db.createSchema());
       set("storage.user", options.dbUser());
+    } else {
+      this.db = null;
+      set("storage.url", "");
     }
     set("api.telegram.botToken", BOT_TOKEN);
     set("api.telegram.apiUrl", botApiUrl);
@@ -134,10 +140,16 @@ final class BenchNode implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void close() throws Exception {
     if (support != null) {
       support.after();
       support = null;
+    }
+    if (!amqpUri.isEmpty()) {
+      SharedServers.deleteWorkerQueue(amqpUri, nodeId);
+    }
+    if (db != null) {
+      db.dropSchema();
     }
   }
 
