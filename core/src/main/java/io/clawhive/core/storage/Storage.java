@@ -3,6 +3,8 @@ package io.clawhive.core.storage;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -39,6 +41,9 @@ public final class Storage {
 
   private final Jdbi jdbi;
 
+  /** On-demand DAOs are thread-safe (each call takes its own handle): one per type is enough. */
+  private final Map<Class<?>, Object> daos = new ConcurrentHashMap<>();
+
   /** Wraps an already {@link StorageJdbi#configure configured} Jdbi. */
   public Storage(Jdbi jdbi) {
     this.jdbi = jdbi;
@@ -52,8 +57,15 @@ public final class Storage {
     return jdbi;
   }
 
-  /** An on-demand DAO (a connection per call) whose failures are StorageExceptions. */
+  /**
+   * An on-demand DAO (a connection per call) whose failures are StorageExceptions; one shared,
+   * thread-safe instance per type.
+   */
   public <D> D dao(Class<D> type) {
+    return type.cast(daos.computeIfAbsent(type, this::translatingDao));
+  }
+
+  private <D> D translatingDao(Class<D> type) {
     D target = jdbi.onDemand(type);
     InvocationHandler translating =
         (proxy, method, args) -> {

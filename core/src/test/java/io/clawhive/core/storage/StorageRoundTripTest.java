@@ -42,6 +42,35 @@ class StorageRoundTripTest {
 
   @ParameterizedTest
   @MethodSource(ALL)
+  void oneSharedDaoPerTypeServesConcurrentCallers(TestDatabase db) throws Exception {
+    Storage storage = db.storage();
+    TenantDao shared = storage.dao(TenantDao.class);
+    assertThat(storage.dao(TenantDao.class)).isSameAs(shared);
+    assertThat(storage.dao(InstanceDao.class)).isNotSameAs(shared);
+
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<?>> inserts = new java.util.ArrayList<>();
+      for (long id = 1; id <= 200; id++) {
+        long tenant = id;
+        inserts.add(pool.submit(() -> storage.dao(TenantDao.class).insert(Rows.tenant(tenant))));
+      }
+      for (java.util.concurrent.Future<?> insert : inserts) {
+        insert.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(shared.listAll()).hasSize(200);
+    // the cached DAO still translates failures
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> shared.insert(Rows.tenant(7)))
+        .isInstanceOf(ConstraintViolationStorageException.class);
+  }
+
+  @ParameterizedTest
+  @MethodSource(ALL)
   void instances(TestDatabase db) {
     Storage storage = db.storage();
     storage.dao(TenantDao.class).insert(Rows.tenant(1));
