@@ -36,6 +36,7 @@ import io.clawhive.worker.sandbox.EndpointAllowances;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.sandbox.IsolationConfig;
 import io.clawhive.worker.sandbox.TenantReach;
+import io.clawhive.worker.skills.SkillPolicy;
 import io.clawhive.worker.tasks.FleetTaskHandlers;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
@@ -100,7 +101,18 @@ public final class WorkerRole {
           runtime.clawhubVersion());
       GatewayConfigValidator validator = new GatewayConfigValidator(runtime.layout());
       configCheck = validator::validate;
-      skills = SkillSource.clawhub(runtime.layout(), Optional.of(config.getClawhubRegistry()));
+      SkillPolicy policy = config.getSkills().policy(config.getRecommendedSkills());
+      skills =
+          SkillSource.clawhub(
+              runtime.layout(),
+              Optional.of(config.getClawhubRegistry()),
+              policy,
+              config.getSkills().getConcurrency());
+      LOG.info(
+          "skills: allowlist {}, denylist {}, {} at once",
+          policy.allowed(),
+          policy.denied(),
+          config.getSkills().getConcurrency());
     } else {
       LOG.warn(
           "worker runs the configured gatewayCommand {} instead of openclaw: no runtime check,"
