@@ -77,6 +77,14 @@ public interface SkillRolloutDao {
           + " WHERE rollout_id = :rolloutId AND stage = :stage AND status = 'SENT'")
   int markUnanswered(long rolloutId, SkillRolloutReport.Stage stage, String detail);
 
+  /** One instance's task could not be sent: NOT_REACHED with the reason. */
+  @SqlUpdate(
+      "UPDATE skill_rollout_reports SET status = 'NOT_REACHED', detail = :detail"
+          + " WHERE rollout_id = :rolloutId AND instance_id = :instanceId AND stage = :stage"
+          + " AND status = 'SENT'")
+  boolean markNotReached(
+      long rolloutId, String instanceId, SkillRolloutReport.Stage stage, String detail);
+
   @SqlQuery(
       "SELECT "
           + REPORT_COLUMNS
