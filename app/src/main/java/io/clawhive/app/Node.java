@@ -5,6 +5,7 @@ import io.clawhive.api.ApiRole;
 import io.clawhive.app.broker.BrokerFactory;
 import io.clawhive.app.broker.TaskBus;
 import io.clawhive.app.ops.PrometheusServlet;
+import io.clawhive.core.jobs.JobTrigger;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.StorageJdbi;
 import io.clawhive.core.telegram.TelegramBotApi;
@@ -72,6 +73,20 @@ final class Node {
           telegram,
           clock);
     }
+    JobTrigger jobs = JobTrigger.NONE;
+    if (roles.contains(Role.SCHEDULER)) {
+      jobs =
+          SchedulerRole.install(
+              environment,
+              config.getScheduler(),
+              new SchedulerRole.Context(
+                  dataSource,
+                  !config.getStorage().isH2(dataDir),
+                  nodeId,
+                  storage,
+                  bus.publisher(),
+                  clock));
+    }
     if (roles.contains(Role.API)) {
       ApiRole.install(
           environment,
@@ -82,19 +97,8 @@ final class Node {
           bus.topology(),
           bus.publisher(),
           telegram,
+          jobs,
           clock);
-    }
-    if (roles.contains(Role.SCHEDULER)) {
-      SchedulerRole.install(
-          environment,
-          config.getScheduler(),
-          new SchedulerRole.Context(
-              dataSource,
-              !config.getStorage().isH2(dataDir),
-              nodeId,
-              storage,
-              bus.publisher(),
-              clock));
     }
   }
 }
