@@ -59,6 +59,17 @@ import org.slf4j.LoggerFactory;
 public final class WorkerRole {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRole.class);
 
+  /**
+   * A stand-in gateway still gets skills when a runtime is installed: clawhub only works on files.
+   */
+  private static Optional<VerifiedRuntime> optionalRuntime(FleetSettings settings) {
+    try {
+      return Optional.of(new RuntimeVerifier().verify(settings.runtime().dir()));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Provider id written into gateway configs for the configured model. */
   public static final String MODEL_PROVIDER_ID = "clawhive";
 
@@ -91,20 +102,30 @@ public final class WorkerRole {
     FleetSettings fleetSettings = fleetSettings(config, nodeId, dataDir, isolation.ownUsers());
     ConfigCheck configCheck = ConfigCheck.NONE;
     SkillSource skills = SkillSource.UNAVAILABLE;
+    Optional<VerifiedRuntime> runtime = Optional.empty();
     if (fleetSettings.realGateway()) {
-      VerifiedRuntime runtime = new RuntimeVerifier().verify(fleetSettings.runtime().dir());
+      runtime = Optional.of(new RuntimeVerifier().verify(fleetSettings.runtime().dir()));
+      GatewayConfigValidator validator = new GatewayConfigValidator(runtime.get().layout());
+      configCheck = validator::validate;
+    } else {
+      runtime = optionalRuntime(fleetSettings);
+      LOG.warn(
+          "worker runs the configured gatewayCommand {} instead of openclaw: no config validation,"
+              + " skills {}",
+          config.getGatewayCommand(),
+          runtime.isPresent() ? "through the runtime's clawhub" : "unavailable (no runtime)");
+    }
+    if (runtime.isPresent()) {
       LOG.info(
           "runtime {}: node {}, openclaw {}, clawhub {}",
-          runtime.layout().dir(),
-          runtime.nodeVersion(),
-          runtime.openclawVersion(),
-          runtime.clawhubVersion());
-      GatewayConfigValidator validator = new GatewayConfigValidator(runtime.layout());
-      configCheck = validator::validate;
+          runtime.get().layout().dir(),
+          runtime.get().nodeVersion(),
+          runtime.get().openclawVersion(),
+          runtime.get().clawhubVersion());
       SkillPolicy policy = config.getSkills().policy(config.getRecommendedSkills());
       skills =
           SkillSource.clawhub(
-              runtime.layout(),
+              runtime.get().layout(),
               Optional.of(config.getClawhubRegistry()),
               policy,
               config.getSkills().getConcurrency());
@@ -113,11 +134,6 @@ public final class WorkerRole {
           policy.allowed(),
           policy.denied(),
           config.getSkills().getConcurrency());
-    } else {
-      LOG.warn(
-          "worker runs the configured gatewayCommand {} instead of openclaw: no runtime check,"
-              + " no config validation, no skills",
-          config.getGatewayCommand());
     }
     declareQueue(connection, topology, nodeId);
     GatewayLauncher launcher =
