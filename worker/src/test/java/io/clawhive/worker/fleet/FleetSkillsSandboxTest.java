@@ -115,8 +115,7 @@ class FleetSkillsSandboxTest {
     assertThat(weather.lastOutcome()).isEqualTo(SkillOutcome.INSTALLED);
     assertThat(weather.sourceHash()).isNotBlank();
     assertThat(weather.installedAt()).isNotNull();
-    assertThat(
-            Files.getOwner(layout.workspaceDir().resolve("skills/weather/SKILL.md")).getName())
+    assertThat(Files.getOwner(layout.workspaceDir().resolve("skills/weather/SKILL.md")).getName())
         .as("installed by the tenant, in its sandbox")
         .isEqualTo(users.nameFor(ID));
 
