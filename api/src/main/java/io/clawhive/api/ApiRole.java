@@ -7,8 +7,10 @@ import io.clawhive.api.admin.DeadLettersResource;
 import io.clawhive.api.admin.InstanceOpsResource;
 import io.clawhive.api.admin.InstancesResource;
 import io.clawhive.api.admin.JobRunsResource;
+import io.clawhive.api.admin.JobsResource;
 import io.clawhive.api.admin.OpenApiResource;
 import io.clawhive.api.admin.OpsPageServlet;
+import io.clawhive.api.admin.SkillsResource;
 import io.clawhive.api.admin.UpdatesResource;
 import io.clawhive.api.admin.UsageResource;
 import io.clawhive.api.admin.WorkersResource;
@@ -21,6 +23,7 @@ import io.clawhive.api.telegram.WebhookResource;
 import io.clawhive.core.broker.BrokerTopology;
 import io.clawhive.core.broker.DeadLetters;
 import io.clawhive.core.broker.TaskPublisher;
+import io.clawhive.core.jobs.JobTrigger;
 import io.clawhive.core.reply.ReplyTopology;
 import io.clawhive.core.reply.ReplyWaiter;
 import io.clawhive.core.storage.Storage;
@@ -64,6 +67,7 @@ public final class ApiRole {
       BrokerTopology topology,
       TaskPublisher publisher,
       Optional<TelegramBotApi> telegram,
+      JobTrigger jobs,
       Clock clock) {
     TenantRouter router =
         new TenantRouter(
@@ -75,7 +79,16 @@ public final class ApiRole {
     ReplyWaiter replies = new ReplyWaiter(connection, new ReplyTopology(topology), nodeId);
     environment.lifecycle().manage(replies);
     installAdminApi(
-        environment, config, storage, connection, topology, publisher, router, replies, clock);
+        environment,
+        config,
+        storage,
+        connection,
+        topology,
+        publisher,
+        router,
+        replies,
+        jobs,
+        clock);
 
     TelegramConfig settings = config.getTelegram();
     if (telegram.isEmpty()) {
@@ -128,6 +141,7 @@ public final class ApiRole {
       TaskPublisher publisher,
       TenantRouter router,
       ReplyWaiter replies,
+      JobTrigger jobs,
       Clock clock) {
     DeadLetters deadLetters =
         new DeadLetters(connection, topology, new TaskCodec(), environment.metrics());
@@ -136,6 +150,8 @@ public final class ApiRole {
             new WorkersResource(storage, clock),
             new InstanceOpsResource(storage, publisher, clock),
             new JobRunsResource(storage),
+            new JobsResource(jobs),
+            new SkillsResource(storage),
             new UpdatesResource(storage),
             new UsageResource(storage, clock),
             new DeadLettersResource(deadLetters),

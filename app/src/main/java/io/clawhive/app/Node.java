@@ -6,6 +6,7 @@ import io.clawhive.app.broker.BrokerFactory;
 import io.clawhive.app.broker.TaskBus;
 import io.clawhive.app.ops.PrometheusServlet;
 import io.clawhive.app.ops.QueueDepthGauges;
+import io.clawhive.core.jobs.JobTrigger;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.StorageJdbi;
 import io.clawhive.core.telegram.TelegramBotApi;
@@ -76,6 +77,21 @@ final class Node {
     if (roles.contains(Role.WORKER)) {
       QueueDepthGauges.workerQueue(environment.metrics(), connection, bus.topology(), nodeId);
     }
+    JobTrigger jobs = JobTrigger.NONE;
+    if (roles.contains(Role.SCHEDULER)) {
+      jobs =
+          SchedulerRole.install(
+              environment,
+              config.getScheduler(),
+              new SchedulerRole.Context(
+                  dataSource,
+                  !config.getStorage().isH2(dataDir),
+                  nodeId,
+                  storage,
+                  bus.publisher(),
+                  clock,
+                  environment.metrics()));
+    }
     if (roles.contains(Role.API)) {
       QueueDepthGauges.deadLetters(environment.metrics(), connection, bus.topology());
       ApiRole.install(
@@ -87,20 +103,8 @@ final class Node {
           bus.topology(),
           bus.publisher(),
           telegram,
+          jobs,
           clock);
-    }
-    if (roles.contains(Role.SCHEDULER)) {
-      SchedulerRole.install(
-          environment,
-          config.getScheduler(),
-          new SchedulerRole.Context(
-              dataSource,
-              !config.getStorage().isH2(dataDir),
-              nodeId,
-              storage,
-              bus.publisher(),
-              clock,
-              environment.metrics()));
     }
   }
 }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * Quartz with its JDBC job store (JobStoreTX, clustered) on the node's own DataSource, so that
  * several scheduler nodes share one set of triggers and each fires once.
  */
-public final class QuartzScheduler implements Managed {
+public final class QuartzScheduler implements Managed, io.clawhive.core.jobs.JobTrigger {
   private static final Logger LOG = LoggerFactory.getLogger(QuartzScheduler.class);
   private static final AtomicInteger DATA_SOURCE_SEQUENCE = new AtomicInteger();
   static final String SCHEDULER_NAME = "clawhive";
@@ -123,6 +123,33 @@ public final class QuartzScheduler implements Managed {
       scheduler.scheduleJob(job, Set.of(trigger), true);
     } catch (SchedulerException e) {
       throw new IllegalStateException("cannot schedule job " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Set<String> jobNames() {
+    try {
+      return scheduler.getJobKeys(org.quartz.impl.matchers.GroupMatcher.anyGroup()).stream()
+          .map(org.quartz.JobKey::getName)
+          .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Quartz cannot list its jobs: " + e.getMessage(), e);
+    }
+  }
+
+  /** A one-shot trigger in the clustered store: one scheduler node of the cluster runs the job. */
+  @Override
+  public boolean runNow(String name) {
+    org.quartz.JobKey key = org.quartz.JobKey.jobKey(name);
+    try {
+      if (!scheduler.checkExists(key)) {
+        return false;
+      }
+      scheduler.triggerJob(key);
+      LOG.info("job {} asked to run now", name);
+      return true;
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("Quartz cannot run " + name + ": " + e.getMessage(), e);
     }
   }
 

@@ -39,6 +39,10 @@ public class SchedulerConfig {
   /** When the nightly skill update runs (Quartz cron expression). */
   @NotNull private String skillUpdateCron = DEFAULT_SKILL_UPDATE_CRON;
 
+  /** How the skill update is staged (canaries first, then the rest). */
+  @jakarta.validation.Valid @NotNull
+  private SkillRolloutConfig skillRollout = new SkillRolloutConfig();
+
   @NotNull
   @MinDuration(value = 1, unit = TimeUnit.SECONDS)
   private Duration pruneInterval = DEFAULT_PRUNE_INTERVAL;
@@ -81,6 +85,16 @@ public class SchedulerConfig {
   @JsonProperty
   public void setSkillUpdateCron(String skillUpdateCron) {
     this.skillUpdateCron = skillUpdateCron == null ? "" : skillUpdateCron.trim();
+  }
+
+  @JsonProperty
+  public SkillRolloutConfig getSkillRollout() {
+    return skillRollout;
+  }
+
+  @JsonProperty
+  public void setSkillRollout(SkillRolloutConfig skillRollout) {
+    this.skillRollout = skillRollout;
   }
 
   @JsonProperty

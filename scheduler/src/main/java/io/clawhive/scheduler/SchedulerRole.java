@@ -7,6 +7,7 @@ import io.clawhive.core.storage.Storage;
 import io.clawhive.scheduler.jobs.CheckHealthJob;
 import io.clawhive.scheduler.jobs.JobRunRecorder;
 import io.clawhive.scheduler.jobs.PruneHistoryJob;
+import io.clawhive.scheduler.jobs.SkillRollouts;
 import io.clawhive.scheduler.jobs.UpdateSkillsJob;
 import io.dropwizard.core.setup.Environment;
 import java.time.Clock;
@@ -90,7 +91,15 @@ public final class SchedulerRole {
         CheckHealthJob.class,
         () -> new CheckHealthJob(node.storage(), node.publisher(), recorder, node.clock()),
         UpdateSkillsJob.class,
-        () -> new UpdateSkillsJob(node.storage(), node.publisher(), recorder, node.clock()),
+        () ->
+            new UpdateSkillsJob(
+                new SkillRollouts(
+                    node.storage(),
+                    node.publisher(),
+                    config.getSkillRollout().settings(),
+                    node.nodeId(),
+                    node.clock()),
+                recorder),
         PruneHistoryJob.class,
         () -> new PruneHistoryJob(node.storage(), retention, recorder, node.clock()));
   }

@@ -106,6 +106,8 @@ class SchedulerJobsTest {
     SchedulerConfig config = new SchedulerConfig();
     config.setHealthCheckInterval(Duration.seconds(1));
     config.setClusterCheckinInterval(Duration.seconds(1));
+    config.getSkillRollout().setReportTimeout(Duration.seconds(1));
+    config.getSkillRollout().setPollInterval(Duration.milliseconds(50));
     publisher = new TaskPublisher(connection, broker.topology(), codec, new MetricRegistry());
     quartz =
         SchedulerRole.build(
@@ -144,6 +146,17 @@ class SchedulerJobsTest {
             u -> {
               assertThat(u.instanceId()).isEqualTo("i-1");
               assertThat(u.slugs()).as("all installed skills").isEmpty();
+              assertThat(u.stage()).as("the only instance is the canary").isEqualTo("CANARY");
+            });
+    assertThat(lastRun(storage, UpdateSkillsJob.NAME))
+        .satisfies(
+            r -> {
+              assertThat(r.status())
+                  .as("no worker answered within the bound")
+                  .isEqualTo(JobRunStatus.FAILED);
+              assertThat(r.detail())
+                  .contains("STOPPED: canary i-1 did not report")
+                  .contains("not reached 1");
             });
 
     runOnce(PruneHistoryJob.class, config, db, storage, publisher);

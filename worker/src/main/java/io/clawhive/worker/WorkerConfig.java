@@ -86,6 +86,9 @@ public class WorkerConfig {
   /** ClawHub skill slugs installed into every new instance before first use. */
   @NotNull private List<@Pattern(regexp = SKILL_SLUG) String> recommendedSkills = List.of();
 
+  /** Skill allowlist (optionally pinned versions), denylist, clawhub work at once. */
+  @JsonProperty @Valid @NotNull private SkillsConfig skills = new SkillsConfig();
+
   /** Prefix of the per-instance system users created when the worker runs as root. */
   @JsonProperty
   @NotNull
@@ -215,6 +218,10 @@ public class WorkerConfig {
         : Path.of(instancesDir).toAbsolutePath().normalize();
   }
 
+  public SkillsConfig getSkills() {
+    return skills;
+  }
+
   @JsonProperty
   public List<String> getRecommendedSkills() {
     return recommendedSkills;
@@ -248,7 +255,7 @@ public class WorkerConfig {
     return !ports.isOrdered() || ports.allocator().capacity() > pool.getSize();
   }
 
-  private static List<String> words(JsonNode node, String separator) {
+  static List<String> words(JsonNode node, String separator) {
     List<String> words = new ArrayList<>();
     if (node == null || node.isNull()) {
       return List.of();
@@ -294,6 +301,8 @@ public class WorkerConfig {
         + housekeepingInterval
         + ", recommendedSkills="
         + recommendedSkills
+        + ", "
+        + skills
         + ", instanceUserPrefix="
         + instanceUserPrefix
         + ", gatewayCommand="

@@ -40,6 +40,7 @@ import io.clawhive.worker.sandbox.EndpointAllowances;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.sandbox.IsolationConfig;
 import io.clawhive.worker.sandbox.TenantReach;
+import io.clawhive.worker.skills.SkillPolicy;
 import io.clawhive.worker.tasks.FleetTaskHandlers;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
@@ -63,6 +64,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerRole {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRole.class);
+
+  /**
+   * A stand-in gateway still gets skills when a runtime is installed: clawhub only works on files.
+   */
+  private static Optional<VerifiedRuntime> optionalRuntime(FleetSettings settings) {
+    try {
+      return Optional.of(new RuntimeVerifier().verify(settings.runtime().dir()));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
 
   /** Provider id written into gateway configs for the configured model. */
   public static final String MODEL_PROVIDER_ID = "clawhive";
@@ -113,22 +125,38 @@ public final class WorkerRole {
     FleetSettings fleetSettings = fleetSettings(config, nodeId, dataDir, isolation.ownUsers());
     ConfigCheck configCheck = ConfigCheck.NONE;
     SkillSource skills = SkillSource.UNAVAILABLE;
+    Optional<VerifiedRuntime> runtime = Optional.empty();
     if (fleetSettings.realGateway()) {
-      VerifiedRuntime runtime = new RuntimeVerifier().verify(fleetSettings.runtime().dir());
+      runtime = Optional.of(new RuntimeVerifier().verify(fleetSettings.runtime().dir()));
+      GatewayConfigValidator validator = new GatewayConfigValidator(runtime.get().layout());
+      configCheck = validator::validate;
+    } else {
+      runtime = optionalRuntime(fleetSettings);
+      LOG.warn(
+          "worker runs the configured gatewayCommand {} instead of openclaw: no config validation,"
+              + " skills {}",
+          config.getGatewayCommand(),
+          runtime.isPresent() ? "through the runtime's clawhub" : "unavailable (no runtime)");
+    }
+    if (runtime.isPresent()) {
       LOG.info(
           "runtime {}: node {}, openclaw {}, clawhub {}",
-          runtime.layout().dir(),
-          runtime.nodeVersion(),
-          runtime.openclawVersion(),
-          runtime.clawhubVersion());
-      GatewayConfigValidator validator = new GatewayConfigValidator(runtime.layout());
-      configCheck = validator::validate;
-      skills = SkillSource.clawhub(runtime.layout(), Optional.of(config.getClawhubRegistry()));
-    } else {
-      LOG.warn(
-          "worker runs the configured gatewayCommand {} instead of openclaw: no runtime check,"
-              + " no config validation, no skills",
-          config.getGatewayCommand());
+          runtime.get().layout().dir(),
+          runtime.get().nodeVersion(),
+          runtime.get().openclawVersion(),
+          runtime.get().clawhubVersion());
+      SkillPolicy policy = config.getSkills().policy(config.getRecommendedSkills());
+      skills =
+          SkillSource.clawhub(
+              runtime.get().layout(),
+              Optional.of(config.getClawhubRegistry()),
+              policy,
+              config.getSkills().getConcurrency());
+      LOG.info(
+          "skills: allowlist {}, denylist {}, {} at once",
+          policy.allowed(),
+          policy.denied(),
+          config.getSkills().getConcurrency());
     }
     declareQueue(connection, topology, nodeId);
     GatewayLauncher launcher =

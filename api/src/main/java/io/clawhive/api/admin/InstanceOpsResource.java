@@ -5,6 +5,8 @@ import io.clawhive.core.storage.HealthResult;
 import io.clawhive.core.storage.HealthResultDao;
 import io.clawhive.core.storage.Instance;
 import io.clawhive.core.storage.InstanceDao;
+import io.clawhive.core.storage.SkillVersion;
+import io.clawhive.core.storage.SkillVersionDao;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.task.DeleteInstance;
 import io.clawhive.core.task.HibernateInstance;
@@ -60,8 +62,17 @@ public final class InstanceOpsResource {
       Instant lastStartedAt,
       Instant lastHealthyAt,
       Instant lastActiveAt,
-      Instant createdAt) {
+      Instant createdAt,
+      @com.fasterxml.jackson.annotation.JsonInclude(
+              com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+          List<SkillVersion> skills) {
+    /** Without skills (the list view). */
     static InstanceView of(Instance i) {
+      return of(i, null);
+    }
+
+    /** With the skills recorded from its ClawHub lock (one instance). */
+    static InstanceView of(Instance i, List<SkillVersion> skills) {
       return new InstanceView(
           i.id(),
           i.tenantId(),
@@ -74,7 +85,8 @@ public final class InstanceOpsResource {
           i.lastStartedAt(),
           i.lastHealthyAt(),
           i.lastActiveAt(),
-          i.createdAt());
+          i.createdAt(),
+          skills);
     }
   }
 
@@ -89,8 +101,9 @@ public final class InstanceOpsResource {
   @GET
   @Path("/{tenant}")
   public InstanceView get(@PathParam("tenant") String tenantId) {
-    long tenant = TenantIds.parse(tenantId);
-    return InstanceView.of(instanceOf(tenant));
+    Instance instance = instanceOf(TenantIds.parse(tenantId));
+    return InstanceView.of(
+        instance, storage.dao(SkillVersionDao.class).listByInstance(instance.id()));
   }
 
   @GET

@@ -38,7 +38,7 @@ class OpsHtmlTest {
             List.of(
                 new InstanceView(
                     HOSTILE, 42L, HOSTILE, 1, "RUNNING", "FAILED", 3, HOSTILE, null, null, null,
-                    NOW)),
+                    NOW, List.of())),
             List.of(new JobRun(1, HOSTILE, HOSTILE, NOW, NOW, JobRunStatus.FAILED, HOSTILE)),
             1,
             List.of(new DeadLetterView(HOSTILE, HOSTILE, HOSTILE, HOSTILE, NOW, HOSTILE)),

@@ -64,6 +64,7 @@ class AdminApiAuthenticationTest {
                 node.instances().size() == 2
                     && node.instances().stream()
                         .allMatch(i -> "RUNNING".equals(i.actualState().name())));
+    node.purgeSharedDeadLetters();
     List<String> before = snapshot();
 
     List<AdminEndpoints.Endpoint> endpoints = AdminEndpoints.live(node);

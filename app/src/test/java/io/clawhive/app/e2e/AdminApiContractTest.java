@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clawhive.core.broker.AmqpConnections;
 import io.clawhive.core.broker.BrokerTopology;
 import io.clawhive.core.storage.Instance;
+import io.clawhive.core.storage.SkillRolloutDao;
 import io.clawhive.core.storage.TenantDao;
 import io.clawhive.worker.standin.StandIn;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -36,6 +38,10 @@ class AdminApiContractTest {
   private static final Duration SLOW = Duration.ofSeconds(90);
   private static final String BEARER = "Bearer " + E2eNode.ADMIN_TOKEN;
   private static final String MESSAGE = "{\"text\":\"hello\"}";
+
+  /** The job run through the API: harmless, it prunes old history rows. */
+  private static final String JOB = "prune-history";
+
   private static final List<String> MALFORMED_IDS =
       List.of("abc", "0", "-5", "4.2", "12345678901234567890", "%20");
 
@@ -112,6 +118,11 @@ class AdminApiContractTest {
         .isNotEmpty();
     call("GET", "/api/v1/updates/ignored", "", "?unparsable=true", null, BEARER, 200);
     call("GET", "/api/v1/usage", "", "", null, BEARER, 200);
+    call("GET", "/api/v1/skills", "", "", null, BEARER, 200);
+    call("GET", "/api/v1/skills/rollouts/latest", "", "", null, BEARER, 404);
+    node.storage().dao(SkillRolloutDao.class).start("contract-test", Instant.now());
+    call("GET", "/api/v1/skills/rollouts/latest", "", "", null, BEARER, 200);
+    call("POST", "/api/v1/jobs/{name}/run", "", "", null, BEARER, 202);
     call(
         "GET", "/api/v1/usage/{tenant}", "42", "?from=2026-12-01&to=2026-12-03", null, BEARER, 200);
     call("GET", "/api/v1/usage", "", "?from=2026-12-03&to=2026-12-01", null, BEARER, 400);
@@ -213,7 +224,7 @@ class AdminApiContractTest {
       String authorization,
       int expected)
       throws Exception {
-    String path = template.replace("{tenant}", tenant) + query;
+    String path = template.replace("{tenant}", tenant).replace("{name}", JOB) + query;
     RawHttp.Answer answer = RawHttp.send(node.adminPort(), method, path, authorization, body);
     assertThat(answer.status()).as("%s %s: %s", method, path, answer.text()).isEqualTo(expected);
     JsonNode response =
@@ -254,6 +265,7 @@ class AdminApiContractTest {
   }
 
   private void deadLetterOneUndecodableMessage() throws Exception {
+    node.purgeSharedDeadLetters();
     try (var connection = AmqpConnections.open(node.amqpUri(), "contract-test");
         var channel = connection.createChannel()) {
       channel.basicPublish(

@@ -204,6 +204,7 @@ class OpsPageBrowserTest {
 
   /** Undecodable bytes on the node's own task queue go to the dead-letter queue at once. */
   private void deadLetterOneUndecodableMessage() throws Exception {
+    node.purgeSharedDeadLetters();
     try (var connection = AmqpConnections.open(node.amqpUri(), "ops-page-test");
         var channel = connection.createChannel()) {
       channel.basicPublish(

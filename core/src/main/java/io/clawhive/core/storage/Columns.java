@@ -8,6 +8,9 @@ final class Columns {
   static final int JOB_RUN_DETAIL = 4000;
   static final int SKILL_INSTALL_DETAIL = 4000;
   static final int UPDATE_REASON = 500;
+  static final int SKILL_VERSION_DETAIL = 1024;
+  static final int ROLLOUT_DETAIL = 4000;
+  static final int PREVIOUS_VERSIONS = 4000;
 
   /** The first 4 KiB of an update nobody could read is enough to see what was odd about it. */
   static final int UPDATE_RAW = 4096;

@@ -35,6 +35,10 @@ public final class StorageJdbi {
           JobRun.class,
           HealthResult.class,
           SkillInstall.class,
+          SkillVersion.class,
+          SkillVersionDao.FleetCount.class,
+          SkillRollout.class,
+          SkillRolloutReport.class,
           HostSeat.class,
           ModelUsage.class,
           ModelCredentialHolder.class);

@@ -36,7 +36,7 @@ class TaskCodecTest {
         new StopInstance(ID, ATTEMPT, AT, 1001L, "inst-1"),
         new DeleteInstance(ID, ATTEMPT, AT, 1001L, "inst-1"),
         new InstallSkills(ID, ATTEMPT, AT, 1001L, "inst-1", List.of("weather", "calendar")),
-        new UpdateSkills(ID, ATTEMPT, AT, null, "inst-1", List.of()));
+        new UpdateSkills(ID, ATTEMPT, AT, 7L, "inst-1", List.of(), 3L, "CANARY"));
   }
 
   @Test

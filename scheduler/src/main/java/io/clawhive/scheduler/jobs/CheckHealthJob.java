@@ -13,8 +13,9 @@ import org.quartz.Job;
 import org.quartz.JobExecutionContext;
 
 /**
- * Asks every live worker to probe all of its gateways (one {@code CheckHealth} task per worker; the
- * worker stores the results and restarts what is unhealthy).
+ * Asks every live worker to probe all of its gateways (one {@code CheckHealth} task per worker);
+ * the worker stores the results in {@code health_results}. It restarts nothing: restarts come from
+ * each gateway's own supervisor, which probes on its own schedule.
  */
 @DisallowConcurrentExecution
 public final class CheckHealthJob implements Job {

@@ -12,6 +12,7 @@ import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.skills.SkillInstallResult;
+import io.clawhive.worker.skills.SkillUpdate;
 import io.clawhive.worker.supervision.HealthProbe;
 import io.dropwizard.lifecycle.Managed;
 import java.net.URI;
@@ -56,6 +57,7 @@ public final class Fleet implements TenantGateways, Managed {
   private final Isolation isolation;
   private final Members members;
   private final Provisioner provisioner;
+  private final SkillOperations skillOperations;
   private final Claims claims;
   private final Seat seat;
   private final Lifecycle lifecycle;
@@ -124,9 +126,10 @@ public final class Fleet implements TenantGateways, Managed {
     isolation.requireSlots(settings.ports().capacity());
     Optional<SystemUsers> users = settings.instanceUserPrefix().map(SystemUsers::new);
     this.members = new Members(settings, storage, users);
+    this.skillOperations = new SkillOperations(skills, storage, clock);
     this.provisioner =
         new Provisioner(
-            settings, storage, configCheck, skills, users, isolation, modelAccess, clock);
+            settings, storage, configCheck, skillOperations, users, isolation, modelAccess, clock);
     this.listener =
         new StoringListener(storage, clock, members::get, this::memoryRestarted, metrics);
     this.probe = new HealthProbe(clock);
@@ -381,8 +384,21 @@ public final class Fleet implements TenantGateways, Managed {
     return provisioner.installSkills(members.require(instanceId), slugs);
   }
 
-  public List<SkillInstallResult> updateSkills(String instanceId, List<String> slugs) {
-    return provisioner.updateSkills(members.require(instanceId), slugs);
+  /**
+   * Updates the instance's skills (or, for stage ROLLBACK, restores the versions it had before the
+   * rollout's CANARY stage) on its files, without starting a hibernated gateway; the outcome is
+   * recorded and, inside a rollout, reported back to the scheduler.
+   */
+  public List<SkillUpdate> updateSkills(
+      String instanceId, List<String> slugs, Long rolloutId, String stage) {
+    Member member;
+    try {
+      member = members.require(instanceId);
+    } catch (InstanceUnavailableException e) {
+      skillOperations.reportUnavailable(instanceId, rolloutId, stage, e.getMessage());
+      throw e;
+    }
+    return skillOperations.update(member, slugs, rolloutId, stage, provisioner.wrapper(member));
   }
 
   /** Probes every live gateway of this worker at once and stores the results. */

@@ -4,9 +4,6 @@ import io.clawhive.core.storage.ConstraintViolationStorageException;
 import io.clawhive.core.storage.Instance;
 import io.clawhive.core.storage.InstanceDao;
 import io.clawhive.core.storage.InstanceState;
-import io.clawhive.core.storage.SkillInstall;
-import io.clawhive.core.storage.SkillInstallDao;
-import io.clawhive.core.storage.SkillInstallStatus;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.worker.gateway.GatewayConfigRejectedException;
 import io.clawhive.worker.gateway.GatewayConfigRenderer;
@@ -22,7 +19,6 @@ import io.clawhive.worker.process.TenantFiles;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.skills.SkillInstallResult;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +49,7 @@ final class Provisioner {
   private final FleetSettings settings;
   private final Storage storage;
   private final ConfigCheck configCheck;
-  private final SkillSource skills;
+  private final SkillOperations skills;
   private final Optional<SystemUsers> users;
   private final Isolation isolation;
   private final ModelAccess modelAccess;
@@ -64,7 +60,7 @@ final class Provisioner {
       FleetSettings settings,
       Storage storage,
       ConfigCheck configCheck,
-      SkillSource skills,
+      SkillOperations skills,
       Optional<SystemUsers> users,
       Isolation isolation,
       ModelAccess modelAccess,
@@ -150,19 +146,9 @@ final class Provisioner {
         config);
   }
 
-  /** Installs skills and records each outcome in {@code skill_installs}. */
+  /** Installs skills; each outcome and the locked versions are recorded. */
   List<SkillInstallResult> installSkills(Member member, List<String> slugs) {
-    List<SkillInstallResult> results =
-        skills.install(member.id, member.layout, slugs, wrapper(member));
-    record(member.id, results);
-    return results;
-  }
-
-  List<SkillInstallResult> updateSkills(Member member, List<String> slugs) {
-    List<SkillInstallResult> results =
-        skills.update(member.id, member.layout, slugs, wrapper(member));
-    record(member.id, results);
-    return results;
+    return skills.install(member, slugs, wrapper(member));
   }
 
   /** How runtime commands for the member run: as its user, in its sandbox (per isolation mode). */
@@ -173,22 +159,6 @@ final class Provisioner {
   Map<String, String> environment(InstanceLayout layout) {
     return GatewayCommand.environment(
         settings.runtime(), layout.stateDir(), layout.configFile(), layout.stateDir());
-  }
-
-  private void record(String id, List<SkillInstallResult> results) {
-    Instant now = clock.instant();
-    SkillInstallDao dao = storage.dao(SkillInstallDao.class);
-    for (SkillInstallResult r : results) {
-      dao.upsert(
-          new SkillInstall(
-              0,
-              id,
-              r.slug(),
-              r.version().orElse(null),
-              r.installed() ? SkillInstallStatus.INSTALLED : SkillInstallStatus.FAILED,
-              r.detail(),
-              now));
-    }
   }
 
   private int insertRow(

@@ -46,6 +46,9 @@ public final class ModelProxy implements Managed {
   static final String MODELS = "/v1/models";
   private static final String BEARER = "Bearer ";
 
+  /** At most this much of a refused, oversized request body is read and dropped. */
+  static final long DRAIN_LIMIT_BYTES = 64L * 1024 * 1024;
+
   /** Seconds a stopping server waits for exchanges in flight. */
   private static final int STOP_DELAY_SECONDS = 1;
 
@@ -244,6 +247,9 @@ public final class ModelProxy implements Managed {
     byte[] body = exchange.getRequestBody().readNBytes((int) settings.maxRequestBytes() + 1);
     if (body.length > settings.maxRequestBytes()) {
       metrics.tooLarge.mark();
+      // read (and drop) what the sender is still sending, up to a bound, so that it can read the
+      // 413: closing on an unread body resets the connection under the sender's feet
+      exchange.getRequestBody().skip(DRAIN_LIMIT_BYTES);
       ProxyErrors.send(
           exchange,
           413,

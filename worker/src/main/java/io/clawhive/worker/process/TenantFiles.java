@@ -21,6 +21,14 @@ public final class TenantFiles {
   private static final String WRITE_SCRIPT =
       "umask 077 && cat > \"$1.tmp\" && mv -f -- \"$1.tmp\" \"$1\"";
 
+  /**
+   * Prints at most $1 bytes of "$2" unless "$2" or its directory is a symbolic link or "$2" is not
+   * a regular file (exit 3).
+   */
+  private static final String READ_NO_FOLLOW_SCRIPT =
+      "d=$(dirname -- \"$2\"); if [ -L \"$2\" ] || [ -L \"$d\" ] || [ ! -f \"$2\" ]; then exit 3;"
+          + " fi; exec head -c \"$1\" -- \"$2\"";
+
   private TenantFiles() {}
 
   /**
@@ -69,6 +77,39 @@ public final class TenantFiles {
             environment,
             workingDir,
             List.of("head", "-c", Integer.toString(maxBytes + 1), "--", file.toString()),
+            null);
+    if (!result.ok() || result.stdout().length() > maxBytes) {
+      return Optional.empty();
+    }
+    return Optional.of(result.stdout());
+  }
+
+  /**
+   * As {@link #read}, but empty when {@code file} or its directory is a symbolic link or {@code
+   * file} is not a regular file: for files whose place the tenant could redirect elsewhere.
+   */
+  public static Optional<String> readNoFollow(
+      CommandWrapper wrapper,
+      Map<String, String> environment,
+      Path workingDir,
+      Path file,
+      int maxBytes) {
+    if (maxBytes >= BoundedCommand.MAX_CAPTURED_BYTES) {
+      throw new IllegalArgumentException(
+          "maxBytes must be below " + BoundedCommand.MAX_CAPTURED_BYTES);
+    }
+    BoundedCommand.Result result =
+        run(
+            wrapper,
+            environment,
+            workingDir,
+            List.of(
+                "/bin/sh",
+                "-c",
+                READ_NO_FOLLOW_SCRIPT,
+                "clawhive-read",
+                Integer.toString(maxBytes + 1),
+                file.toString()),
             null);
     if (!result.ok() || result.stdout().length() > maxBytes) {
       return Optional.empty();

@@ -12,10 +12,12 @@ public record SkillInstallResult(
     /** Was already in the workspace; left as it was. */
     ALREADY_INSTALLED,
     /** Not installed; {@code detail} holds clawhub's message. Recorded, not fatal. */
-    FAILED
+    FAILED,
+    /** Not on the skill allowlist: never handed to clawhub; {@code detail} says so. */
+    REFUSED
   }
 
   public boolean installed() {
-    return status != Status.FAILED;
+    return status == Status.INSTALLED || status == Status.ALREADY_INSTALLED;
   }
 }

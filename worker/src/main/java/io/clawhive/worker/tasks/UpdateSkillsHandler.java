@@ -5,7 +5,10 @@ import io.clawhive.core.task.Task;
 import io.clawhive.core.task.UpdateSkills;
 import io.clawhive.worker.fleet.Fleet;
 
-/** Updates skills (all unpinned ones when no slug is given); outcomes are stored. */
+/**
+ * Updates skills (every locked one when no slug is given) or rolls a rollout's canary back;
+ * outcomes are stored per skill and, inside a rollout, reported back.
+ */
 final class UpdateSkillsHandler implements TaskHandler {
 
   private final Fleet fleet;
@@ -17,6 +20,7 @@ final class UpdateSkillsHandler implements TaskHandler {
   @Override
   public void handle(Task task) {
     UpdateSkills t = (UpdateSkills) task;
-    Permanent.unlessUnavailable(() -> fleet.updateSkills(t.instanceId(), t.slugs()));
+    Permanent.unlessUnavailable(
+        () -> fleet.updateSkills(t.instanceId(), t.slugs(), t.rolloutId(), t.stage()));
   }
 }

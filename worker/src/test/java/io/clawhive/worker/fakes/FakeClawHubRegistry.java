@@ -23,8 +23,10 @@ import java.util.zip.ZipOutputStream;
 /**
  * A ClawHub registry on 127.0.0.1 serving what {@code clawhub install/update} 0.23.3 asks for:
  * {@code GET /api/v1/skills/<slug>} (metadata with latest version), {@code GET
- * /api/v1/download?slug=&version=} (a zip holding {@code SKILL.md}) and {@code GET
- * /api/v1/resolve?slug=&hash=}. Unknown skills get 404. Every request line is recorded.
+ * /api/v1/skills/<slug>/versions/<version>} (one version, for {@code install --version}), {@code
+ * GET /api/v1/download?slug=&version=} (a zip holding {@code SKILL.md}) and {@code GET
+ * /api/v1/resolve?slug=&hash=}. Every published version stays downloadable; unknown skills and
+ * versions get 404. Every request line is recorded.
  */
 public final class FakeClawHubRegistry implements AutoCloseable {
 
@@ -36,6 +38,7 @@ public final class FakeClawHubRegistry implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final Map<String, Skill> skills = new ConcurrentHashMap<>();
+  private final Map<String, Skill> published = new ConcurrentHashMap<>();
   private final List<String> requests = new CopyOnWriteArrayList<>();
 
   private FakeClawHubRegistry(InetSocketAddress address) throws IOException {
@@ -62,8 +65,13 @@ public final class FakeClawHubRegistry implements AutoCloseable {
         + server.getAddress().getPort();
   }
 
+  /**
+   * Publishes {@code version} of {@code slug}; it becomes the latest, older ones stay downloadable.
+   */
   public FakeClawHubRegistry addSkill(String slug, String version, String skillMd) {
-    skills.put(slug, new Skill(slug, version, skillMd));
+    Skill skill = new Skill(slug, version, skillMd);
+    published.put(slug + "@" + version, skill);
+    skills.put(slug, skill);
     return this;
   }
 
@@ -86,6 +94,9 @@ public final class FakeClawHubRegistry implements AutoCloseable {
       if (!"GET".equals(exchange.getRequestMethod())) {
         FakeModelServer.respond(
             exchange, 405, "application/json", "{\"error\":\"method not allowed\"}");
+      } else if (path.startsWith("/api/v1/skills/") && path.contains("/versions/")) {
+        String[] parts = path.substring("/api/v1/skills/".length()).split("/versions/", 2);
+        skillVersion(exchange, parts[0], parts[1]);
       } else if (path.startsWith("/api/v1/skills/")) {
         skillMetadata(exchange, path.substring("/api/v1/skills/".length()));
       } else if (path.equals("/api/v1/download")) {
@@ -123,10 +134,28 @@ public final class FakeClawHubRegistry implements AutoCloseable {
     FakeModelServer.respond(exchange, 200, "application/json", root.toString());
   }
 
+  private void skillVersion(HttpExchange exchange, String slug, String version) throws IOException {
+    Skill skill = published.get(slug + "@" + version);
+    if (skill == null) {
+      notFound(exchange, "Version not found");
+      return;
+    }
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode v = root.putObject("version");
+    v.put("version", version);
+    v.put("createdAt", CREATED_AT);
+    v.put("changelog", "");
+    ObjectNode meta = root.putObject("skill");
+    meta.put("slug", slug);
+    meta.put("displayName", slug);
+    FakeModelServer.respond(exchange, 200, "application/json", root.toString());
+  }
+
   private void download(HttpExchange exchange, Map<String, String> query) throws IOException {
-    Skill skill = skills.get(query.getOrDefault("slug", ""));
+    String slug = query.getOrDefault("slug", "");
     String version = query.get("version");
-    if (skill == null || (version != null && !version.equals(skill.version()))) {
+    Skill skill = version == null ? skills.get(slug) : published.get(slug + "@" + version);
+    if (skill == null) {
       notFound(exchange, "Version not found");
       return;
     }

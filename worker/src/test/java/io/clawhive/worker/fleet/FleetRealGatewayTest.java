@@ -76,7 +76,11 @@ class FleetRealGatewayTest {
           f.fleet(
               settings,
               new GatewayConfigValidator(runtime.layout())::validate,
-              SkillSource.clawhub(runtime.layout(), Optional.empty()));
+              SkillSource.clawhub(
+                  runtime.layout(),
+                  Optional.empty(),
+                  io.clawhive.worker.skills.SkillPolicy.parse(List.of(), List.of()),
+                  1));
       fleet.start();
       TaskDispatcher dispatcher = FleetTaskHandlers.register(new TaskDispatcher("n"), fleet);
 

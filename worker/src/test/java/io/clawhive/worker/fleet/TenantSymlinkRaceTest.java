@@ -2,6 +2,7 @@ package io.clawhive.worker.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clawhive.core.storage.SkillOutcome;
 import io.clawhive.worker.fakes.FakeClawHubRegistry;
 import io.clawhive.worker.fakes.InstalledRuntime;
 import io.clawhive.worker.instance.InstanceLayout;
@@ -12,6 +13,7 @@ import io.clawhive.worker.sandbox.EgressPolicy;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.sandbox.SandboxHost;
 import io.clawhive.worker.skills.SkillInstallResult;
+import io.clawhive.worker.skills.SkillUpdate;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -135,7 +137,12 @@ class TenantSymlinkRaceTest {
         f.fleet(
             settings,
             ConfigCheck.NONE,
-            SkillSource.clawhub(runtime, Optional.of(registry.url())),
+            SkillSource.clawhub(
+                runtime,
+                Optional.of(registry.url()),
+                io.clawhive.worker.skills.SkillPolicy.parse(
+                    List.of("skill0", "skill1", "skill2", "skill3", "skill4"), List.of()),
+                2),
             isolation);
     fleet.start();
     String id = fleet.createForTenant(9L, ID);
@@ -146,15 +153,21 @@ class TenantSymlinkRaceTest {
     int installed = 0;
     List<String> failures = new ArrayList<>();
     for (int i = 0; i < OPERATIONS; i++) {
-      List<SkillInstallResult> results =
-          i % 2 == 0
-              ? fleet.installSkills(id, List.of("skill" + (i / 2) % 5))
-              : fleet.updateSkills(id, List.of());
-      for (SkillInstallResult r : results) {
-        if (r.installed()) {
-          installed++;
-        } else {
-          failures.add(r.detail());
+      if (i % 2 == 0) {
+        for (SkillInstallResult r : fleet.installSkills(id, List.of("skill" + (i / 2) % 5))) {
+          if (r.installed()) {
+            installed++;
+          } else {
+            failures.add(r.detail());
+          }
+        }
+      } else {
+        for (SkillUpdate u : fleet.updateSkills(id, List.of(), null, null)) {
+          if (u.outcome() == SkillOutcome.FAILED) {
+            failures.add(u.detail());
+          } else {
+            installed++;
+          }
         }
       }
       if (i % 10 == 0) {

@@ -238,7 +238,11 @@ class RealSandboxedGatewayTest {
     assertThat(model.requests()).isNotEmpty();
 
     SkillInstaller installer =
-        new SkillInstaller(runtime, Optional.of(registry.url()), Duration.ofMinutes(1));
+        new SkillInstaller(
+            runtime,
+            Optional.of(registry.url()),
+            Duration.ofMinutes(1),
+            io.clawhive.worker.skills.SkillPolicy.parse(List.of("weather"), List.of()));
     List<SkillInstallResult> results =
         installer.install(
             layout.instanceId(),

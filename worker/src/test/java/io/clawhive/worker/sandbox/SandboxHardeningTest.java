@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.clawhive.worker.instance.InstanceLayout;
+import io.clawhive.worker.instance.PortAllocator;
 import io.clawhive.worker.instance.SystemUser;
 import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.openclaw.RuntimeLayout;
@@ -50,6 +51,7 @@ class SandboxHardeningTest {
   private final SystemUsers users = new SystemUsers("clawhd-");
   private SystemUser user;
   private Isolation isolation;
+  private Runnable restoreForwarding;
 
   @BeforeEach
   void setUp() {
@@ -57,12 +59,16 @@ class SandboxHardeningTest {
     assumeTrue("amd64".equals(System.getProperty("os.arch")), "syscall numbers below are x86_64's");
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 not installed");
     user = users.ensure("hard1");
+    restoreForwarding = SandboxHost.forwardingRestorer();
   }
 
   @AfterEach
   void tearDown() {
     if (isolation != null) {
-      isolation.egressPolicy().ifPresent(EgressPolicy::uninstall);
+      isolation.uninstall();
+    }
+    if (restoreForwarding != null) {
+      restoreForwarding.run();
     }
     if (user != null) {
       users.delete(user);
@@ -108,6 +114,8 @@ class SandboxHardeningTest {
   private CommandWrapper wrapper() throws Exception {
     InstanceLayout layout =
         InstanceLayout.of(StandIn.instancesRoot(dir), "hard1").create(Optional.of(user));
+    // every command of an instance runs in its own network namespace, made when it is created
+    isolation.onInstanceCreated("hard1", user, PortAllocator.DEFAULT_FIRST_PORT, 0);
     return isolation.commandWrapper(layout, Optional.of(user), new RuntimeLayout(runtimeDir));
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clawhive.core.storage.SkillOutcome;
 import io.clawhive.worker.fakes.FakeClawHubRegistry;
 import io.clawhive.worker.fakes.InstalledRuntime;
 import io.clawhive.worker.openclaw.RuntimeLayout;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,8 +53,7 @@ class SkillInstallerTest {
 
   @Test
   void installsAKnownSkillAndRecordsAMissingOneAsFailed() throws Exception {
-    SkillInstaller installer =
-        new SkillInstaller(runtime, Optional.of(registry.url()), Duration.ofMinutes(1));
+    SkillInstaller installer = installer();
 
     List<SkillInstallResult> results =
         installer.install(
@@ -80,8 +81,7 @@ class SkillInstallerTest {
 
   @Test
   void aSecondInstallLeavesTheSkillAsItIs() {
-    SkillInstaller installer =
-        new SkillInstaller(runtime, Optional.of(registry.url()), Duration.ofMinutes(1));
+    SkillInstaller installer = installer();
     installer.install("inst-s", workspace, home, clawhubConfig, List.of("weather"));
     int requestsAfterFirst = registry.requests().size();
 
@@ -100,13 +100,14 @@ class SkillInstallerTest {
 
   @Test
   void anUnsafeSlugNeverReachesClawhub() {
-    SkillInstaller installer =
-        new SkillInstaller(runtime, Optional.of(registry.url()), Duration.ofMinutes(1));
+    SkillInstaller installer = installer();
 
     List<SkillInstallResult> results =
         installer.install("inst-s", workspace, home, clawhubConfig, List.of("../etc"));
-    List<SkillInstallResult> updates =
-        installer.update(workspace, home, clawhubConfig, List.of("--force"), CommandWrapper.NONE);
+    SkillUpdater.Run updates =
+        installer
+            .updater()
+            .update(workspace, home, clawhubConfig, List.of("--force"), CommandWrapper.NONE);
 
     assertThat(results)
         .singleElement()
@@ -115,7 +116,7 @@ class SkillInstallerTest {
               assertThat(r.status()).isEqualTo(Status.FAILED);
               assertThat(r.detail()).isEqualTo("invalid slug");
             });
-    assertThat(updates)
+    assertThat(updates.outcomes())
         .as("a flag passed as a slug is refused, not handed to clawhub")
         .singleElement()
         .satisfies(r -> assertThat(r.detail()).isEqualTo("invalid slug"));
@@ -123,23 +124,158 @@ class SkillInstallerTest {
   }
 
   @Test
-  void updateBringsAnInstalledSkillToTheRegistrysLatestVersion() throws Exception {
-    SkillInstaller installer =
-        new SkillInstaller(runtime, Optional.of(registry.url()), Duration.ofMinutes(1));
-    installer.install("inst-s", workspace, home, clawhubConfig, List.of("weather"));
-    registry.addSkill("weather", "1.3.0", SKILL_MD);
+  void aSlugOffTheAllowlistIsRefusedAtInstallAndAtUpdate() {
+    registry.addSkill("crypto-drainer", "6.6.6", "---\nname: crypto-drainer\n---\nx\n");
+    new SkillInstaller(
+            runtime,
+            Optional.of(registry.url()),
+            Duration.ofMinutes(1),
+            SkillPolicy.parse(List.of("weather", "crypto-drainer"), List.of()))
+        .install("inst-s", workspace, home, clawhubConfig, List.of("crypto-drainer"));
+    int before = registry.requests().size();
 
-    List<SkillInstallResult> updated =
-        installer.update(workspace, home, clawhubConfig, List.of(), CommandWrapper.NONE);
+    List<SkillInstallResult> refused =
+        installer().install("inst-s", workspace, home, clawhubConfig, List.of("crypto-drainer"));
+    registry.addSkill("crypto-drainer", "6.6.7", "---\nname: crypto-drainer\n---\ny\n");
+    SkillUpdater.Run update =
+        installer()
+            .updater()
+            .update(workspace, home, clawhubConfig, List.of(), CommandWrapper.NONE);
 
-    assertThat(updated)
+    assertThat(refused)
         .singleElement()
         .satisfies(
             r -> {
-              assertThat(r.slug()).isEqualTo(SkillInstaller.UPDATE_ALL);
-              assertThat(r.status()).as(r.detail()).isEqualTo(Status.INSTALLED);
+              assertThat(r.status()).isEqualTo(Status.REFUSED);
+              assertThat(r.detail())
+                  .isEqualTo("refused: 'crypto-drainer' is not on the skill allowlist");
             });
-    JsonNode lock = new ObjectMapper().readTree(workspace.resolve(".clawhub/lock.json").toFile());
-    assertThat(lock.at("/skills/weather/version").asText()).isEqualTo("1.3.0");
+    assertThat(update.outcomes())
+        .singleElement()
+        .satisfies(
+            u -> {
+              assertThat(u.outcome()).isEqualTo(SkillOutcome.REFUSED);
+              assertThat(u.fromVersion()).isEqualTo("6.6.6");
+              assertThat(u.detail()).contains("not on the skill allowlist");
+            });
+    assertThat(registry.requests()).as("never asked the registry").hasSize(before);
+    assertThat(installer().locked(workspace, home, clawhubConfig, CommandWrapper.NONE))
+        .extractingByKey("crypto-drainer")
+        .extracting(LockedSkill::version)
+        .isEqualTo("6.6.6");
+  }
+
+  @Test
+  void updateRecordsFromToThenUpToDateAndRestoresThePreviousVersion() throws Exception {
+    SkillInstaller installer = installer();
+    installer.install("inst-s", workspace, home, clawhubConfig, List.of("weather"));
+    registry.addSkill("weather", "1.3.0", SKILL_MD + "v2\n");
+
+    SkillUpdater.Run first =
+        installer.updater().update(workspace, home, clawhubConfig, List.of(), CommandWrapper.NONE);
+    SkillUpdater.Run second =
+        installer.updater().update(workspace, home, clawhubConfig, List.of(), CommandWrapper.NONE);
+    List<SkillUpdate> restored =
+        installer
+            .updater()
+            .restore(
+                workspace, home, clawhubConfig, Map.of("weather", "1.2.0"), CommandWrapper.NONE);
+
+    assertThat(first.before().get("weather").version()).isEqualTo("1.2.0");
+    assertThat(first.before().get("weather").sourceHash()).isPresent();
+    assertThat(first.outcomes())
+        .singleElement()
+        .satisfies(
+            u -> {
+              assertThat(u.outcome()).as(u.detail()).isEqualTo(SkillOutcome.UPDATED);
+              assertThat(u.fromVersion()).isEqualTo("1.2.0");
+              assertThat(u.toVersion()).isEqualTo("1.3.0");
+            });
+    assertThat(second.outcomes())
+        .singleElement()
+        .extracting(SkillUpdate::outcome)
+        .isEqualTo(SkillOutcome.UP_TO_DATE);
+    assertThat(restored)
+        .singleElement()
+        .satisfies(
+            u -> {
+              assertThat(u.outcome()).as(u.detail()).isEqualTo(SkillOutcome.ROLLED_BACK);
+              assertThat(u.toVersion()).isEqualTo("1.2.0");
+            });
+    assertThat(workspace.resolve("skills/weather/SKILL.md")).hasContent(SKILL_MD.strip());
+    assertThat(registry.requests()).noneMatch(r -> r.contains("sync"));
+  }
+
+  @Test
+  void aLocallyEditedSkillIsLeftAloneAndReportedSkipped() throws Exception {
+    SkillInstaller installer = installer();
+    installer.install("inst-s", workspace, home, clawhubConfig, List.of("weather"));
+    Path skill = workspace.resolve("skills/weather/SKILL.md");
+    Files.writeString(skill, SKILL_MD + "my own notes\n");
+    registry.addSkill("weather", "1.3.0", SKILL_MD + "v2\n");
+
+    SkillUpdater.Run run =
+        installer.updater().update(workspace, home, clawhubConfig, List.of(), CommandWrapper.NONE);
+
+    assertThat(run.outcomes())
+        .singleElement()
+        .satisfies(
+            u -> {
+              assertThat(u.outcome()).as(u.detail()).isEqualTo(SkillOutcome.SKIPPED_LOCAL_EDITS);
+              assertThat(u.fromVersion()).isEqualTo("1.2.0");
+            });
+    assertThat(skill).hasContent(SKILL_MD + "my own notes");
+  }
+
+  @Test
+  void aPinnedSkillIsKeptAtItsVersionAndADeniedVersionIsRemoved() {
+    installer().install("inst-s", workspace, home, clawhubConfig, List.of("weather"));
+    registry.addSkill("weather", "1.3.0", SKILL_MD + "v2\n");
+    SkillInstaller pinned =
+        new SkillInstaller(
+            runtime,
+            Optional.of(registry.url()),
+            Duration.ofMinutes(1),
+            SkillPolicy.parse(List.of("weather@1.2.0"), List.of()));
+    SkillInstaller denying =
+        new SkillInstaller(
+            runtime,
+            Optional.of(registry.url()),
+            Duration.ofMinutes(1),
+            SkillPolicy.parse(List.of("weather"), List.of("weather@1.2.0")));
+
+    SkillUpdater.Run kept =
+        pinned.updater().update(workspace, home, clawhubConfig, List.of(), CommandWrapper.NONE);
+    SkillUpdater.Run removed =
+        denying.updater().update(workspace, home, clawhubConfig, List.of(), CommandWrapper.NONE);
+
+    assertThat(kept.outcomes())
+        .singleElement()
+        .extracting(SkillUpdate::outcome, SkillUpdate::detail)
+        .containsExactly(SkillOutcome.UP_TO_DATE, "pinned at 1.2.0");
+    assertThat(removed.outcomes())
+        .singleElement()
+        .extracting(SkillUpdate::outcome)
+        .isEqualTo(SkillOutcome.REMOVED);
+    assertThat(workspace.resolve("skills/weather")).doesNotExist();
+    assertThat(denying.locked(workspace, home, clawhubConfig, CommandWrapper.NONE)).isEmpty();
+  }
+
+  @Test
+  void aSymlinkedLockIsNotFollowed() throws Exception {
+    installer().install("inst-s", workspace, home, clawhubConfig, List.of("weather"));
+    Path lock = workspace.resolve(".clawhub/lock.json");
+    Path elsewhere = Files.move(lock, dir.resolve("elsewhere.json"));
+    Files.createSymbolicLink(lock, elsewhere);
+
+    assertThat(installer().locked(workspace, home, clawhubConfig, CommandWrapper.NONE)).isEmpty();
+  }
+
+  private SkillInstaller installer() {
+    return new SkillInstaller(
+        runtime,
+        Optional.of(registry.url()),
+        Duration.ofMinutes(1),
+        SkillPolicy.parse(List.of("weather", "no-such-skill"), List.of()));
   }
 }

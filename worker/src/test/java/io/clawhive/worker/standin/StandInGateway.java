@@ -22,7 +22,8 @@ import java.util.concurrent.Executors;
  * A stand-in for {@code openclaw gateway run --port P --bind loopback}, run as a real child
  * process. Reads {@code gateway.auth.token} from the JSON file at OPENCLAW_CONFIG_PATH, plus an
  * optional {@code standin} object: {@code readyDelayMs} (503 on /readyz until then), {@code
- * exitAtStart} (exit with that code at once, e.g. 78), {@code crashAfterMs} (exit 1 then).
+ * exitAtStart} (exit with that code at once, e.g. 78), {@code crashAfterMs} (exit 1 then); /readyz
+ * also answers 503 while a skill's SKILL.md in the workspace contains {@link #NOT_READY_MARKER}.
  *
  * <p>Serves /healthz, /readyz, {@code POST /v1/chat/completions} (bearer; echo with a per-user turn
  * count) and bearer-protected controls under /__standin/: {@code crash}, {@code hang} (probes stop
@@ -37,8 +38,12 @@ public final class StandInGateway {
   private static final int PAGE = 4096;
   private static final long EXEC_TIMEOUT_SECONDS = 20;
 
+  /** A skill whose SKILL.md holds this line makes the stand-in answer /readyz with 503. */
+  public static final String NOT_READY_MARKER = "standin: not-ready";
+
   private final String token;
   private final long readyAtMillis;
+  private volatile Path skillsDir;
   private final Map<String, Integer> turns = new ConcurrentHashMap<>();
   private final List<byte[]> hog = new ArrayList<>();
   private final CountDownLatch never = new CountDownLatch(1);
@@ -68,6 +73,10 @@ public final class StandInGateway {
     String token = (String) MiniJson.path(config, "gateway", "auth", "token");
     StandInGateway gateway =
         new StandInGateway(token, delay == null ? 0 : ((Number) delay).longValue());
+    Object workspace = MiniJson.path(config, "agents", "defaults", "workspace");
+    if (workspace instanceof String dir) {
+      gateway.skillsDir = Path.of(dir, "skills");
+    }
     // like openclaw's bind "custom": the configured address, and loopback too
     Object bindHost = MiniJson.path(config, "gateway", "customBindHost");
     HttpServer server =
@@ -100,6 +109,27 @@ public final class StandInGateway {
     }
   }
 
+  /** Like a gateway that a bad skill update broke: any SKILL.md with the marker line. */
+  private boolean skillSaysNotReady() {
+    Path dir = skillsDir;
+    if (dir == null || !Files.isDirectory(dir)) {
+      return false;
+    }
+    try (var skills = Files.list(dir)) {
+      return skills.anyMatch(
+          skill -> {
+            try {
+              Path md = skill.resolve("SKILL.md");
+              return Files.isRegularFile(md) && Files.readString(md).contains(NOT_READY_MARKER);
+            } catch (IOException e) {
+              return false;
+            }
+          });
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
@@ -107,7 +137,9 @@ public final class StandInGateway {
         if (hanging) {
           never.await();
         }
-        boolean ready = path.equals("/healthz") || System.currentTimeMillis() >= readyAtMillis;
+        boolean ready =
+            path.equals("/healthz")
+                || (System.currentTimeMillis() >= readyAtMillis && !skillSaysNotReady());
         send(ex, ready ? 200 : 503, ready ? "{\"ok\":true}" : "{\"ready\":false}");
         return;
       }
