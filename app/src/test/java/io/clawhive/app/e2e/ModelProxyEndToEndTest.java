@@ -119,7 +119,7 @@ class ModelProxyEndToEndTest {
     assertThat(get("/api/v1/usage/abc").statusCode()).isEqualTo(400);
     assertThat(
             http.send(
-                    HttpRequest.newBuilder(URI.create(node.appUrl("/api/v1/usage"))).build(),
+                    HttpRequest.newBuilder(URI.create(node.adminUrl("/api/v1/usage"))).build(),
                     HttpResponse.BodyHandlers.ofString())
                 .statusCode())
         .as("admin token required")
@@ -128,7 +128,7 @@ class ModelProxyEndToEndTest {
 
   private HttpResponse<String> get(String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create(node.appUrl(path)))
+        HttpRequest.newBuilder(URI.create(node.adminUrl(path)))
             .header("Authorization", "Bearer " + E2eNode.ADMIN_TOKEN)
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -136,7 +136,7 @@ class ModelProxyEndToEndTest {
 
   private HttpResponse<String> send(String path, String body) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create(node.appUrl(path)))
+        HttpRequest.newBuilder(URI.create(node.adminUrl(path)))
             .timeout(Duration.ofSeconds(60))
             .header("Authorization", "Bearer " + E2eNode.ADMIN_TOKEN)
             .header("Content-Type", "application/json")
