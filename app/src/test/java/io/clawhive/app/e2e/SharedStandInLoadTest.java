@@ -112,7 +112,8 @@ class SharedStandInLoadTest {
     ProcessedUpdateDao updates = node.storage().dao(ProcessedUpdateDao.class);
     int last = updateId;
     await()
-        // one pass reads every update row back: on a busy shared PostgreSQL that alone takes seconds
+        // one pass reads every update row back: on a busy shared PostgreSQL that alone takes
+        // seconds
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(
             () -> {

@@ -243,13 +243,23 @@ public final class ModelProxy implements Managed {
     return holder;
   }
 
+  /** Reads and drops at most {@link #DRAIN_LIMIT_BYTES} of what is left of a request body. */
+  private static void drain(java.io.InputStream body) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    long left = DRAIN_LIMIT_BYTES;
+    int read;
+    while (left > 0 && (read = body.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+      left -= read;
+    }
+  }
+
   private void chat(HttpExchange exchange, long tenant) throws IOException {
     byte[] body = exchange.getRequestBody().readNBytes((int) settings.maxRequestBytes() + 1);
     if (body.length > settings.maxRequestBytes()) {
       metrics.tooLarge.mark();
       // read (and drop) what the sender is still sending, up to a bound, so that it can read the
       // 413: closing on an unread body resets the connection under the sender's feet
-      exchange.getRequestBody().skip(DRAIN_LIMIT_BYTES);
+      drain(exchange.getRequestBody());
       ProxyErrors.send(
           exchange,
           413,
