@@ -12,13 +12,14 @@ import io.clawhive.worker.fakes.InstalledRuntime;
 import io.clawhive.worker.instance.InstanceLayout;
 import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.openclaw.RuntimeLayout;
-import io.clawhive.worker.sandbox.EgressPolicy;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.sandbox.SandboxHost;
 import io.clawhive.worker.skills.SkillInstallResult;
 import io.clawhive.worker.skills.SkillPolicy;
 import io.clawhive.worker.skills.SkillUpdate;
-import java.net.URI;
+import io.clawhive.worker.standin.StandIn;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -46,22 +47,25 @@ class FleetSkillsSandboxTest {
   private FleetFixture f;
   private Isolation isolation;
   private FakeClawHubRegistry registry;
+  private Runnable restoreForwarding;
 
   @BeforeEach
   void setUp() throws Exception {
     SandboxHost.assumeSandboxHost();
     InstalledRuntime.assumeInstalled();
     f = new FleetFixture(dir);
+    restoreForwarding = SandboxHost.forwardingRestorer();
+    // clawhub runs in the instance's network namespace: it reaches a registry on the host at the
+    // worker address, on a port the config allows as a loopback allowance
+    int registryPort = StandIn.port();
+    isolation =
+        Isolation.forMode(SandboxHost.config("sandbox", List.of("127.0.0.1:" + registryPort)), 2);
+    InetAddress worker = isolation.modelProxyListenAddress().orElseThrow();
     registry =
-        FakeClawHubRegistry.start()
+        FakeClawHubRegistry.start(new InetSocketAddress(worker, registryPort))
             .addSkill("weather", "1.0.0", MD.formatted("weather", "weather", "1.0.0"))
             .addSkill("notes", "1.0.0", MD.formatted("notes", "notes", "1.0.0"))
             .addSkill("crypto-drainer", "6.6.6", MD.formatted("x", "x", "6.6.6"));
-    isolation =
-        Isolation.forMode(
-            SandboxHost.config(
-                "sandbox", List.of("127.0.0.1:" + URI.create(registry.url()).getPort())),
-            2);
   }
 
   @AfterEach
@@ -73,7 +77,10 @@ class FleetSkillsSandboxTest {
       registry.close();
     }
     if (isolation != null) {
-      isolation.egressPolicy().ifPresent(EgressPolicy::uninstall);
+      isolation.uninstall();
+    }
+    if (restoreForwarding != null) {
+      restoreForwarding.run();
     }
     users.find(users.nameFor(ID)).ifPresent(users::delete);
   }
