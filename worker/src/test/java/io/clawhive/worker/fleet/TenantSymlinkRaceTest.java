@@ -9,13 +9,13 @@ import io.clawhive.worker.instance.InstanceLayout;
 import io.clawhive.worker.instance.SystemUser;
 import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.openclaw.RuntimeLayout;
-import io.clawhive.worker.sandbox.EgressPolicy;
 import io.clawhive.worker.sandbox.Isolation;
 import io.clawhive.worker.sandbox.SandboxHost;
 import io.clawhive.worker.skills.SkillInstallResult;
 import io.clawhive.worker.skills.SkillUpdate;
+import io.clawhive.worker.standin.StandIn;
 import java.io.IOException;
-import java.net.URI;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -67,6 +67,7 @@ class TenantSymlinkRaceTest {
   private FleetFixture f;
   private Isolation isolation;
   private FakeClawHubRegistry registry;
+  private Runnable restoreForwarding;
   private Process attacker;
   private final SystemUsers users = new SystemUsers(PREFIX);
 
@@ -75,16 +76,19 @@ class TenantSymlinkRaceTest {
     SandboxHost.assumeSandboxHost();
     InstalledRuntime.assumeInstalled();
     f = new FleetFixture(dir);
-    registry = FakeClawHubRegistry.start();
+    restoreForwarding = SandboxHost.forwardingRestorer();
+    // clawhub runs in the instance's network namespace: it reaches a registry on the host at the
+    // worker address, on a port the config allows as a loopback allowance
+    int registryPort = StandIn.port();
+    isolation =
+        Isolation.forMode(SandboxHost.config("sandbox", List.of("127.0.0.1:" + registryPort)), 2);
+    registry =
+        FakeClawHubRegistry.start(
+            new InetSocketAddress(isolation.modelProxyListenAddress().orElseThrow(), registryPort));
     for (int i = 0; i < 5; i++) {
       registry.addSkill(
           "skill" + i, "1.0." + i, "---\nname: skill" + i + "\n---\nSkill " + i + "\n");
     }
-    isolation =
-        Isolation.forMode(
-            SandboxHost.config(
-                "sandbox", List.of("127.0.0.1:" + URI.create(registry.url()).getPort())),
-            2);
   }
 
   @AfterEach
@@ -97,7 +101,10 @@ class TenantSymlinkRaceTest {
       registry.close();
     }
     if (isolation != null) {
-      isolation.egressPolicy().ifPresent(EgressPolicy::uninstall);
+      isolation.uninstall();
+    }
+    if (restoreForwarding != null) {
+      restoreForwarding.run();
     }
     users.find(users.nameFor(ID)).ifPresent(users::delete);
   }
