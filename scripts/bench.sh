@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${BENCH_SKIP_BUILD:-}" != "1" ]]; then
-  mvn -B -q -o -pl bench -am -DskipTests package
+  mvn -B -q -pl bench -am -DskipTests package
 fi
 # the app's jar is shaded (it holds every dependency again): use its classes instead
 classpath="$(sed 's#[^:]*/app/target/clawhive\.jar#app/target/classes#' bench/target/classpath.txt)"
-exec java ${BENCH_JAVA_OPTS:--Xmx2g} -Dclawhive.config=config.yml \
+# BENCH_JAVA_OPTS: extra JVM options, split on spaces
+read -r -a java_opts <<< "${BENCH_JAVA_OPTS:--Xmx2g}"
+exec java "${java_opts[@]}" -Dclawhive.config=config.yml \
   -cp "bench/target/classes:$classpath" io.clawhive.bench.Bench "$@"
