@@ -18,8 +18,6 @@ import io.clawhive.worker.skills.SkillInstallResult;
 import io.clawhive.worker.skills.SkillPolicy;
 import io.clawhive.worker.skills.SkillUpdate;
 import io.clawhive.worker.standin.StandIn;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -55,14 +53,11 @@ class FleetSkillsSandboxTest {
     InstalledRuntime.assumeInstalled();
     f = new FleetFixture(dir);
     restoreForwarding = SandboxHost.forwardingRestorer();
-    // clawhub runs in the instance's network namespace: it reaches a registry on the host at the
-    // worker address, on a port the config allows as a loopback allowance
+    // clawhub runs in the instance's namespace: the fake registry listens on the worker address
     int registryPort = StandIn.port();
-    isolation =
-        Isolation.forMode(SandboxHost.config("sandbox", List.of("127.0.0.1:" + registryPort)), 2);
-    InetAddress worker = isolation.modelProxyListenAddress().orElseThrow();
+    isolation = SandboxHost.reaching(registryPort);
     registry =
-        FakeClawHubRegistry.start(new InetSocketAddress(worker, registryPort))
+        FakeClawHubRegistry.start(SandboxHost.onWorkerAddress(isolation, registryPort))
             .addSkill("weather", "1.0.0", MD.formatted("weather", "weather", "1.0.0"))
             .addSkill("notes", "1.0.0", MD.formatted("notes", "notes", "1.0.0"))
             .addSkill("crypto-drainer", "6.6.6", MD.formatted("x", "x", "6.6.6"));

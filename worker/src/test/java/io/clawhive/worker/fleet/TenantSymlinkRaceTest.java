@@ -15,7 +15,6 @@ import io.clawhive.worker.skills.SkillInstallResult;
 import io.clawhive.worker.skills.SkillUpdate;
 import io.clawhive.worker.standin.StandIn;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -77,14 +76,10 @@ class TenantSymlinkRaceTest {
     InstalledRuntime.assumeInstalled();
     f = new FleetFixture(dir);
     restoreForwarding = SandboxHost.forwardingRestorer();
-    // clawhub runs in the instance's network namespace: it reaches a registry on the host at the
-    // worker address, on a port the config allows as a loopback allowance
+    // clawhub runs in the instance's namespace: the fake registry listens on the worker address
     int registryPort = StandIn.port();
-    isolation =
-        Isolation.forMode(SandboxHost.config("sandbox", List.of("127.0.0.1:" + registryPort)), 2);
-    registry =
-        FakeClawHubRegistry.start(
-            new InetSocketAddress(isolation.modelProxyListenAddress().orElseThrow(), registryPort));
+    isolation = SandboxHost.reaching(registryPort);
+    registry = FakeClawHubRegistry.start(SandboxHost.onWorkerAddress(isolation, registryPort));
     for (int i = 0; i < 5; i++) {
       registry.addSkill(
           "skill" + i, "1.0." + i, "---\nname: skill" + i + "\n---\nSkill " + i + "\n");

@@ -68,6 +68,19 @@ public final class SandboxHost {
     }
   }
 
+  /**
+   * A sandbox isolation whose namespaces may reach a local test server (a fake registry) on {@code
+   * port}: allowed as a loopback allowance, which namespaces reach on the worker address.
+   */
+  public static Isolation reaching(int port) {
+    return Isolation.forMode(config("sandbox", List.of("127.0.0.1:" + port)), 2);
+  }
+
+  /** Where a test server must listen for {@link #reaching}'s namespaces: the worker address. */
+  public static java.net.InetSocketAddress onWorkerAddress(Isolation isolation, int port) {
+    return new java.net.InetSocketAddress(isolation.modelProxyListenAddress().orElseThrow(), port);
+  }
+
   /** A sandbox config whose sandboxes can also run this JVM's stand-in gateway. */
   public static IsolationConfig config(String mode, List<String> allowed) {
     IsolationConfig config = new IsolationConfig();
