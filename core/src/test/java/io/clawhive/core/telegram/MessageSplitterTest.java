@@ -45,4 +45,27 @@ class MessageSplitterTest {
     assertThat(String.join("", pieces).replaceAll("\\s", ""))
         .isEqualTo(text.toString().replaceAll("\\s", ""));
   }
+
+  @Test
+  void anEightMillionCharacterAnswerIsSplitInOnePass() {
+    // quadratic splitting copied the remainder once per piece: ~2,000 copies of up to 8 MB
+    String words = "word ".repeat(1_600_000); // 8,000,000 characters
+    long started = System.nanoTime();
+    List<String> pieces = MessageSplitter.split(words);
+    System.out.printf(
+        "split of %,d chars into %,d pieces took %d ms%n",
+        words.length(), pieces.size(), (System.nanoTime() - started) / 1_000_000);
+    // every piece but the last ends at the last space that fits: 818 words, 4,094 characters
+    assertThat(pieces.subList(0, pieces.size() - 1)).allSatisfy(p -> assertThat(p).hasSize(4094));
+    assertThat(pieces).hasSize(1954);
+    assertThat(String.join(" ", pieces).strip()).isEqualTo(words.strip());
+  }
+
+  @Test
+  void aTextWithoutBreaksIsCutHard() {
+    String text = "x".repeat(10_000);
+    assertThat(MessageSplitter.split(text, 4096))
+        .extracting(String::length)
+        .containsExactly(4096, 4096, 1808);
+  }
 }
