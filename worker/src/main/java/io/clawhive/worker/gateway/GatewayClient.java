@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +34,15 @@ public final class GatewayClient {
   public static final Duration DEFAULT_CHAT_TIMEOUT = Duration.ofMinutes(3);
 
   public static final String LOOPBACK_HOST = "127.0.0.1";
+
+  /**
+   * Characters of an answer kept by default (1 MiB of text); the rest is never read. See {@link
+   * #chat(String, String, int)}.
+   */
+  public static final int DEFAULT_MAX_REPLY_CHARS = 1024 * 1024;
+
+  /** Of an error body, only this much is read (its message is cut to 512 characters anyway). */
+  static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
 
   private static final int MAX_ERROR_DETAIL_CHARS = 512;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -95,6 +106,19 @@ public final class GatewayClient {
 
   /** Sends one user message in the conversation named by {@code sessionKey}. */
   public ChatReply chat(String sessionKey, String text) {
+    return chat(sessionKey, text, DEFAULT_MAX_REPLY_CHARS);
+  }
+
+  /**
+   * Sends one user message and reads the answer as it streams in, keeping at most {@code
+   * maxReplyChars} characters of it: a longer answer comes back {@link ChatReply#cut() cut} and the
+   * rest of the body is not read (the connection is closed). Heap per call is bounded by the cap,
+   * whatever the gateway sends. The body must be complete within the chat timeout.
+   */
+  public ChatReply chat(String sessionKey, String text, int maxReplyChars) {
+    if (maxReplyChars < 1) {
+      throw new IllegalArgumentException("maxReplyChars must be >= 1");
+    }
     if (sessionKey == null || sessionKey.isBlank()) {
       throw new IllegalArgumentException("sessionKey must not be blank");
     }
@@ -107,18 +131,35 @@ public final class GatewayClient {
             .POST(HttpRequest.BodyPublishers.ofString(chatBody(sessionKey, text)))
             .build();
     Instant started = clock.instant();
-    HttpResponse<String> response = send(request, "chat");
-    Duration latency = Duration.between(started, clock.instant());
-    int status = response.statusCode();
-    if (status != 200) {
-      throw classify(status, errorDetail(response.body()));
+    HttpResponse<InputStream> response = send(request, "chat");
+    try (InputStream body = response.body()) {
+      int status = response.statusCode();
+      if (status != 200) {
+        throw classify(status, errorDetail(readPrefix(body)));
+      }
+      ReplyReader.Result reply =
+          ReplyReader.read(body, maxReplyChars, clock, started.plus(chatTimeout));
+      Duration latency = Duration.between(started, clock.instant());
+      if (reply.content() == null) {
+        throw new GatewayRejectedException(
+            instanceId, 200, "reply has no choices[0].message.content");
+      }
+      return new ChatReply(reply.id(), reply.content(), reply.finishReason(), latency, reply.cut());
+    } catch (ReplyReader.MalformedReplyException e) {
+      throw new GatewayRejectedException(
+          instanceId, 200, "reply is not JSON (" + e.getMessage() + "): " + truncate(e.start()));
+    } catch (IOException e) {
+      throw new GatewayUnavailableException(instanceId, "chat reply failed: " + describe(e), e);
     }
-    return parseReply(response.body(), latency);
   }
 
-  private HttpResponse<String> send(HttpRequest request, String what) {
+  private static String readPrefix(InputStream body) throws IOException {
+    return new String(body.readNBytes(MAX_ERROR_BODY_BYTES), StandardCharsets.UTF_8);
+  }
+
+  private HttpResponse<InputStream> send(HttpRequest request, String what) {
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
+      return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new GatewayUnavailableException(instanceId, what + " failed: " + describe(e), e);
     } catch (InterruptedException e) {
@@ -142,26 +183,6 @@ public final class GatewayClient {
       return new GatewayUnavailableException(instanceId, status, message, null);
     }
     return new GatewayRejectedException(instanceId, status, message);
-  }
-
-  private ChatReply parseReply(String body, Duration latency) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
-    } catch (IOException e) {
-      throw new GatewayRejectedException(instanceId, 200, "reply is not JSON: " + truncate(body));
-    }
-    JsonNode choice = root.path("choices").path(0);
-    JsonNode content = choice.path("message").path("content");
-    if (!content.isTextual()) {
-      throw new GatewayRejectedException(
-          instanceId, 200, "reply has no choices[0].message.content: " + truncate(body));
-    }
-    return new ChatReply(
-        root.path("id").asText(""),
-        content.asText(),
-        choice.path("finish_reason").asText(""),
-        latency);
   }
 
   private static String errorDetail(String body) {

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -36,6 +39,10 @@ public final class FakeGateway implements AutoCloseable {
   private final AtomicInteger forcedStatus = new AtomicInteger();
   private final AtomicInteger readyStatus = new AtomicInteger(200);
   private final AtomicReference<CountDownLatch> hang = new AtomicReference<>();
+  private final AtomicReference<String> rawAnswer = new AtomicReference<>();
+  private volatile boolean endless;
+  private final AtomicLong endlessBytes = new AtomicLong();
+  private final CountDownLatch endlessStopped = new CountDownLatch(1);
 
   private FakeGateway(String token) throws IOException {
     this.token = token;
@@ -73,6 +80,29 @@ public final class FakeGateway implements AutoCloseable {
     hang.set(latch);
   }
 
+  /** Every later chat answers 200 with {@code body} as is (any shape). */
+  public void answerRaw(String body) {
+    rawAnswer.set(body);
+  }
+
+  /**
+   * Every later chat answers 200 with the start of a chat completion whose content never ends: 'a'
+   * after 'a' until the client stops reading (or an hour passes).
+   */
+  public void answerEndlessly() {
+    endless = true;
+  }
+
+  /** Bytes of endless answers written so far. */
+  public long endlessBytes() {
+    return endlessBytes.get();
+  }
+
+  /** True once an endless answer stopped because the client closed the connection. */
+  public boolean endlessAnswerStopped() {
+    return endlessStopped.getCount() == 0;
+  }
+
   public List<JsonNode> chatRequests() {
     return List.copyOf(chatRequests);
   }
@@ -99,6 +129,15 @@ public final class FakeGateway implements AutoCloseable {
       CountDownLatch latch = hang.get();
       if (latch != null) {
         latch.await(1, TimeUnit.MINUTES);
+        return;
+      }
+      if (endless) {
+        endless(exchange);
+        return;
+      }
+      String raw = rawAnswer.get();
+      if (raw != null) {
+        status(exchange, 200, raw);
         return;
       }
       int forced = forcedStatus.get();
@@ -128,6 +167,26 @@ public final class FakeGateway implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       exchange.close();
+    }
+  }
+
+  private void endless(HttpExchange exchange) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, 0); // chunked
+    byte[] chunk = "a".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+    long until = System.currentTimeMillis() + TimeUnit.HOURS.toMillis(1);
+    try (OutputStream out = exchange.getResponseBody()) {
+      byte[] head =
+          "{\"id\":\"chatcmpl-endless\",\"choices\":[{\"index\":0,\"message\":{\"content\":\""
+              .getBytes(StandardCharsets.US_ASCII);
+      out.write(head);
+      endlessBytes.addAndGet(head.length);
+      while (System.currentTimeMillis() < until) {
+        out.write(chunk);
+        endlessBytes.addAndGet(chunk.length);
+      }
+    } catch (IOException e) {
+      endlessStopped.countDown(); // the client closed the connection
     }
   }
 

@@ -2,6 +2,7 @@ package io.clawhive.worker.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.clawhive.core.ClawhiveException;
 import io.clawhive.worker.fakes.FakeGateway;
@@ -126,5 +127,70 @@ class GatewayClientTest {
     assertThatThrownBy(() -> client(TOKEN, Duration.ofMillis(300)).chat("t", "x"))
         .isInstanceOf(GatewayUnavailableException.class)
         .hasMessageContaining("timed out");
+  }
+
+  @Test
+  void anEndlessAnswerIsCutAtTheCapAndNotReadFurther() {
+    gateway.answerEndlessly();
+    int cap = 100_000;
+
+    ChatReply reply = client(TOKEN, Duration.ofSeconds(30)).chat("t", "write forever", cap);
+
+    assertThat(reply.cut()).isTrue();
+    assertThat(reply.content()).hasSize(cap).matches("a+");
+    assertThat(reply.completionId()).isEqualTo("chatcmpl-endless");
+    // the client closed the connection: the gateway's writes fail and it stops
+    await().atMost(Duration.ofSeconds(20)).until(gateway::endlessAnswerStopped);
+    System.out.printf(
+        "endless answer: client kept %,d chars, gateway wrote %,d bytes before the connection"
+            + " closed%n",
+        reply.content().length(), gateway.endlessBytes());
+    // what was written beyond the cap sat in socket buffers, never in the client's heap
+    assertThat(gateway.endlessBytes()).isLessThan(64L * 1024 * 1024);
+  }
+
+  @Test
+  void theReaderKeepsOnlyTheContentAndSkipsEverythingElse() {
+    gateway.answerRaw(
+        "{\"object\":\"chat.completion\",\"usage\":{\"n\":[1,-2.5e3,true,false,null,{}]},"
+            + "\"choices\":[{\"index\":0,\"finish_reason\":\"stop\",\"message\":{\"role\":"
+            + "\"assistant\",\"content\":\"caf\\u00e9 \\\"quoted\\\"\\nline\\t\\ud83d\\ude00\"}},"
+            + "{\"message\":{\"content\":\"second choice\"}}],\"id\":\"chatcmpl-7\"}");
+
+    ChatReply reply = client(TOKEN, Duration.ofSeconds(10)).chat("t", "x");
+
+    assertThat(reply.content()).isEqualTo("caf\u00e9 \"quoted\"\nline\t\ud83d\ude00");
+    assertThat(reply.completionId()).isEqualTo("chatcmpl-7");
+    assertThat(reply.finishReason()).isEqualTo("stop");
+    assertThat(reply.cut()).isFalse();
+  }
+
+  @Test
+  void aCutNeverKeepsHalfACharacter() {
+    gateway.answerRaw("{\"choices\":[{\"message\":{\"content\":\"ab\\ud83d\\ude00cd\"}}]}");
+
+    ChatReply reply = client(TOKEN, Duration.ofSeconds(10)).chat("t", "x", 3);
+
+    assertThat(reply.cut()).isTrue();
+    assertThat(reply.content()).isEqualTo("ab");
+  }
+
+  @Test
+  void aReplyThatIsNotJsonOrHasNoContentIsPermanent() {
+    gateway.answerRaw("<html>oops</html>");
+    assertThatThrownBy(() -> client(TOKEN, Duration.ofSeconds(10)).chat("t", "x"))
+        .isInstanceOf(GatewayRejectedException.class)
+        .hasMessageContaining("not JSON")
+        .hasMessageContaining("<html>oops");
+
+    gateway.answerRaw("{\"choices\":[{\"message\":{\"content\":null}}]}");
+    assertThatThrownBy(() -> client(TOKEN, Duration.ofSeconds(10)).chat("t", "x"))
+        .isInstanceOf(GatewayRejectedException.class)
+        .hasMessageContaining("no choices[0].message.content");
+
+    gateway.answerRaw("[".repeat(10_000));
+    assertThatThrownBy(() -> client(TOKEN, Duration.ofSeconds(10)).chat("t", "x"))
+        .isInstanceOf(GatewayRejectedException.class)
+        .hasMessageContaining("nested deeper");
   }
 }
