@@ -1,10 +1,13 @@
 package io.clawhive.core.telegram;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +41,12 @@ public final class TelegramBotApi {
   static final Duration LONG_POLL_GRACE = Duration.ofSeconds(10);
 
   public static final String TYPING = "typing";
+
+  /** An upload of up to a few MB may take longer than a JSON call. */
+  public static final Duration DOCUMENT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
+
+  /** Telegram's limit for a document's caption. */
+  public static final int MAX_CAPTION_CHARS = 1024;
 
   /** Counter: Bot API answers of an unexpected shape (any method). */
   public static final String UNEXPECTED_ANSWERS = "telegram.api.answers.unexpected";
@@ -202,6 +212,35 @@ public final class TelegramBotApi {
     return pieces.size();
   }
 
+  /**
+   * Sends {@code content} as a file named {@code fileName} ({@code sendDocument}, a
+   * multipart/form-data upload; bots may send up to 50 MB), with an optional {@code caption} (≤
+   * {@value #MAX_CAPTION_CHARS} characters), replying to {@code replyToMessageId} when given.
+   * Retried like every call (429 honours {@code retry_after}). If Telegram accepts it but answers
+   * oddly, {@link TelegramUnexpectedAnswerException} (accepted) is thrown.
+   */
+  public void sendDocument(
+      long chatId, String fileName, byte[] content, String caption, Integer replyToMessageId) {
+    if (caption != null && caption.length() > MAX_CAPTION_CHARS) {
+      throw new IllegalArgumentException("caption longer than " + MAX_CAPTION_CHARS);
+    }
+    Multipart form = new Multipart();
+    form.field("chat_id", Long.toString(chatId));
+    if (caption != null && !caption.isEmpty()) {
+      form.field("caption", caption);
+    }
+    if (replyToMessageId != null) {
+      ObjectNode reply = json.createObjectNode();
+      reply.put("message_id", replyToMessageId).put("allow_sending_without_reply", true);
+      form.field("reply_parameters", reply.toString());
+    }
+    form.file("document", fileName, "text/markdown", content);
+    JsonNode sent = call("sendDocument", form.toBody(), DOCUMENT_REQUEST_TIMEOUT);
+    if (!sent.isObject() || !sent.path("message_id").isIntegralNumber()) {
+      throw unexpected("sendDocument", 200, true, "result is not a message");
+    }
+  }
+
   /** Shows "typing…" in the chat for about five seconds (or until a message arrives). */
   public void sendTyping(long chatId) {
     ObjectNode params = json.createObjectNode();
@@ -243,10 +282,14 @@ public final class TelegramBotApi {
   }
 
   private JsonNode call(String method, ObjectNode params, Duration timeout) {
+    return call(method, new Body("application/json", params.toString().getBytes(UTF_8)), timeout);
+  }
+
+  private JsonNode call(String method, Body body, Duration timeout) {
     int rateLimitWaits = 0;
     int serverFailures = 0;
     while (true) {
-      Outcome outcome = once(method, params, timeout);
+      Outcome outcome = once(method, body, timeout);
       if (outcome.result != null) {
         return outcome.result;
       }
@@ -277,12 +320,12 @@ public final class TelegramBotApi {
     }
   }
 
-  private Outcome once(String method, ObjectNode params, Duration timeout) {
+  private Outcome once(String method, Body body, Duration timeout) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(baseUrl + "/bot" + token + "/" + method))
             .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(params.toString()))
+            .header("Content-Type", body.contentType())
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()))
             .build();
     HttpResponse<String> response;
     try {
@@ -352,6 +395,44 @@ public final class TelegramBotApi {
   @Override
   public String toString() {
     return "TelegramBotApi[" + baseUrl + ", bot " + botId() + "]";
+  }
+
+  /** A request body and its content type. */
+  private record Body(String contentType, byte[] bytes) {}
+
+  /** A multipart/form-data body: text fields and one file. */
+  private static final class Multipart {
+    private final String boundary = "clawhive-" + UUID.randomUUID();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    void field(String name, String value) {
+      write("--" + boundary + "\r\n");
+      write("Content-Disposition: form-data; name=\"" + name + "\"\r\n\r\n");
+      write(value);
+      write("\r\n");
+    }
+
+    void file(String name, String fileName, String contentType, byte[] content) {
+      write("--" + boundary + "\r\n");
+      write(
+          "Content-Disposition: form-data; name=\""
+              + name
+              + "\"; filename=\""
+              + fileName.replace("\"", "")
+              + "\"\r\n");
+      write("Content-Type: " + contentType + "\r\n\r\n");
+      out.writeBytes(content);
+      write("\r\n");
+    }
+
+    Body toBody() {
+      write("--" + boundary + "--\r\n");
+      return new Body("multipart/form-data; boundary=" + boundary, out.toByteArray());
+    }
+
+    private void write(String text) {
+      out.writeBytes(text.getBytes(UTF_8));
+    }
   }
 
   private record Outcome(JsonNode result, TelegramApiException failure, Duration retryAfter) {

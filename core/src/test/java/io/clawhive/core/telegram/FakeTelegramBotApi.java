@@ -28,9 +28,10 @@ import java.util.function.Consumer;
 /**
  * A Telegram Bot API server for tests: real HTTP on 127.0.0.1, paths {@code /bot<token>/<method>}
  * with JSON bodies, answers shaped like Telegram's. Serves {@code getUpdates} from a queue (offset
- * confirms, long polling up to a short cap), records {@code sendMessage}, {@code sendChatAction},
- * {@code setWebhook} and {@code deleteWebhook}, answers {@code getMe}, and can answer the next
- * calls of a method with 429 ({@code retry_after}), 5xx or a raw body of any shape.
+ * confirms, long polling up to a short cap), records {@code sendMessage}, {@code sendDocument}
+ * (multipart/form-data, parsed from the bytes), {@code sendChatAction}, {@code setWebhook} and
+ * {@code deleteWebhook}, answers {@code getMe}, and can answer the next calls of a method with 429
+ * ({@code retry_after}), 5xx or a raw body of any shape.
  */
 public final class FakeTelegramBotApi implements AutoCloseable {
 
@@ -41,6 +42,21 @@ public final class FakeTelegramBotApi implements AutoCloseable {
 
   /** One message the bot sent. */
   public record Sent(long chatId, String text, Integer replyTo, long at) {}
+
+  /** One document the bot sent ({@code sendDocument}, multipart upload). */
+  public record Document(
+      long chatId,
+      String fileName,
+      String contentType,
+      byte[] content,
+      String caption,
+      Integer replyTo,
+      long at) {
+    /** The file's content as UTF-8 text. */
+    public String text() {
+      return new String(content, StandardCharsets.UTF_8);
+    }
+  }
 
   /** One chat action the bot sent. */
   public record Action(long chatId, String action) {}
@@ -56,6 +72,7 @@ public final class FakeTelegramBotApi implements AutoCloseable {
   private final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
   private volatile Consumer<Sent> sentListener = s -> {};
   private final List<Action> actions = new CopyOnWriteArrayList<>();
+  private final List<Document> documents = new CopyOnWriteArrayList<>();
   private final List<JsonNode> webhookCalls = new CopyOnWriteArrayList<>();
   private final Map<String, ConcurrentLinkedDeque<Failure>> failures = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
@@ -179,6 +196,14 @@ public final class FakeTelegramBotApi implements AutoCloseable {
     this.sentListener = listener;
   }
 
+  public List<Document> documents() {
+    return List.copyOf(documents);
+  }
+
+  public List<Document> documentsTo(long chatId) {
+    return documents().stream().filter(d -> d.chatId() == chatId).toList();
+  }
+
   public List<Action> actions() {
     return List.copyOf(actions);
   }
@@ -206,7 +231,13 @@ public final class FakeTelegramBotApi implements AutoCloseable {
       String method = path.substring(prefix.length());
       calls.computeIfAbsent(method, m -> new AtomicLong()).incrementAndGet();
       byte[] raw = exchange.getRequestBody().readAllBytes();
-      JsonNode params = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
+      String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+      Map<String, Part> parts =
+          contentType != null && contentType.startsWith("multipart/form-data")
+              ? Part.parse(raw, contentType)
+              : Map.of();
+      JsonNode params =
+          raw.length == 0 || !parts.isEmpty() ? Part.fields(parts) : JSON.readTree(raw);
       Deque<Failure> queued = failures.get(method);
       Failure failure = queued == null ? null : queued.poll();
       if (failure != null && failure.body() != null) {
@@ -224,6 +255,14 @@ public final class FakeTelegramBotApi implements AutoCloseable {
       switch (method) {
         case "getUpdates" -> ok(exchange, getUpdates(params));
         case "sendMessage" -> ok(exchange, sendMessage(params));
+        case "sendDocument" -> {
+          Part file = parts.get("document");
+          if (file == null || file.fileName() == null) {
+            error(exchange, 400, "Bad Request: there is no document in the request", null);
+            return;
+          }
+          ok(exchange, sendDocument(params, file));
+        }
         case "getMe" -> ok(exchange, getMe());
         case "sendChatAction" -> {
           actions.add(new Action(params.path("chat_id").asLong(), params.path("action").asText()));
@@ -269,6 +308,81 @@ public final class FakeTelegramBotApi implements AutoCloseable {
     message.putObject("chat").put("id", chatId).put("type", "private");
     message.put("text", text);
     return message;
+  }
+
+  private JsonNode sendDocument(JsonNode params, Part file) throws IOException {
+    long chatId = params.path("chat_id").asLong();
+    JsonNode reply = params.path("reply_parameters");
+    Integer replyTo =
+        reply.isMissingNode() ? null : JSON.readTree(reply.asText()).path("message_id").asInt();
+    documents.add(
+        new Document(
+            chatId,
+            file.fileName(),
+            file.contentType(),
+            file.content(),
+            params.path("caption").isMissingNode() ? null : params.path("caption").asText(),
+            replyTo,
+            System.nanoTime()));
+    ObjectNode message = JSON.createObjectNode();
+    message.put("message_id", messageIds.incrementAndGet());
+    message.put("date", System.currentTimeMillis() / 1000);
+    message.putObject("chat").put("id", chatId).put("type", "private");
+    message.putObject("document").put("file_name", file.fileName());
+    return message;
+  }
+
+  /** One part of a multipart/form-data body. */
+  private record Part(String name, String fileName, String contentType, byte[] content) {
+
+    static Map<String, Part> parse(byte[] body, String contentType) {
+      String boundary = contentType.substring(contentType.indexOf("boundary=") + 9).strip();
+      // ISO-8859-1 maps bytes 1:1 to chars, so indexes are byte offsets
+      String text = new String(body, StandardCharsets.ISO_8859_1);
+      String delimiter = "--" + boundary;
+      Map<String, Part> parts = new java.util.LinkedHashMap<>();
+      int at = text.indexOf(delimiter);
+      while (at >= 0 && !text.startsWith("--", at + delimiter.length())) {
+        int headersStart = at + delimiter.length() + 2;
+        int headersEnd = text.indexOf("\r\n\r\n", headersStart);
+        int next = text.indexOf("\r\n" + delimiter, headersEnd);
+        if (headersEnd < 0 || next < 0) {
+          break;
+        }
+        String headers = text.substring(headersStart, headersEnd);
+        byte[] content = java.util.Arrays.copyOfRange(body, headersEnd + 4, next);
+        String name = attribute(headers, "name");
+        parts.put(
+            name,
+            new Part(
+                name, attribute(headers, "filename"), header(headers, "Content-Type"), content));
+        at = next + 2;
+      }
+      return parts;
+    }
+
+    static ObjectNode fields(Map<String, Part> parts) {
+      ObjectNode fields = JSON.createObjectNode();
+      parts.values().stream()
+          .filter(p -> p.fileName() == null)
+          .forEach(p -> fields.put(p.name(), new String(p.content(), StandardCharsets.UTF_8)));
+      return fields;
+    }
+
+    private static String attribute(String headers, String key) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("[; ]" + key + "=\"([^\"]*)\"").matcher(headers);
+      return m.find() ? m.group(1) : null;
+    }
+
+    private static String header(String headers, String name) {
+      for (String line : headers.split("\r\n")) {
+        if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+          return line.substring(name.length() + 1).strip();
+        }
+      }
+      return null;
+    }
   }
 
   private JsonNode getMe() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -319,5 +320,40 @@ class TelegramBotApiTest {
         .isInstanceOf(TelegramUnexpectedAnswerException.class);
     assertThat(unexpectedAnswers()).isEqualTo(4);
     assertThat(fake.calls("setWebhook")).isEqualTo(2);
+  }
+
+  @Test
+  void sendDocumentUploadsTheFileAsMultipartAndHonours429() throws Exception {
+    TelegramBotApi api = client();
+    fake.rateLimitNext("sendDocument", 1, 3);
+    String text =
+        "# Answer\n\ncaf\u00e9 \ud83d\ude00 --clawhive-boundary-lookalike\r\n"
+            + "x".repeat(100_000);
+
+    api.sendDocument(42, "answer.md", text.getBytes(StandardCharsets.UTF_8), "the whole answer", 9);
+
+    assertThat(waits).containsExactly(Duration.ofSeconds(3));
+    assertThat(fake.calls("sendDocument")).isEqualTo(2);
+    assertThat(fake.documentsTo(42))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.fileName()).isEqualTo("answer.md");
+              assertThat(d.contentType()).isEqualTo("text/markdown");
+              assertThat(d.text()).isEqualTo(text);
+              assertThat(d.caption()).isEqualTo("the whole answer");
+              assertThat(d.replyTo()).isEqualTo(9);
+            });
+  }
+
+  @Test
+  void aRefusedDocumentIsAClearFailure() throws Exception {
+    TelegramBotApi api = client();
+    fake.failNext("sendDocument", 1, 400);
+
+    assertThatThrownBy(() -> api.sendDocument(42, "answer.md", new byte[] {1}, null, null))
+        .isInstanceOfSatisfying(
+            TelegramApiException.class, e -> assertThat(e.retryable()).isFalse());
+    assertThat(fake.documents()).isEmpty();
   }
 }
