@@ -85,6 +85,16 @@ public interface ProcessedUpdateDao extends SqlObject {
   @SqlUpdate("UPDATE processed_updates SET status = :status WHERE update_id = :updateId")
   boolean updateStatus(long updateId, UpdateStatus status);
 
+  /**
+   * Makes a FAILED update eligible again (a dead-lettered route task is replayed): back to QUEUED,
+   * so that the worker handles it instead of skipping it as done. Returns false for any other
+   * status (an ANSWERED update stays answered).
+   */
+  @SqlUpdate(
+      "UPDATE processed_updates SET status = 'QUEUED'"
+          + " WHERE update_id = :updateId AND status = 'FAILED'")
+  boolean reopenFailed(long updateId);
+
   /** Forgets updates received before {@code cutoff} (Telegram keeps updates at most 24 h). */
   @SqlUpdate("DELETE FROM processed_updates WHERE received_at < :cutoff")
   int deleteReceivedBefore(Instant cutoff);
