@@ -10,6 +10,7 @@ import io.clawhive.api.admin.JobRunsResource;
 import io.clawhive.api.admin.JobsResource;
 import io.clawhive.api.admin.OpenApiResource;
 import io.clawhive.api.admin.OpsPageServlet;
+import io.clawhive.api.admin.ReopenFailedUpdate;
 import io.clawhive.api.admin.SkillsResource;
 import io.clawhive.api.admin.UpdatesResource;
 import io.clawhive.api.admin.UsageResource;
@@ -154,7 +155,7 @@ public final class ApiRole {
             new SkillsResource(storage),
             new UpdatesResource(storage),
             new UsageResource(storage, clock),
-            new DeadLettersResource(deadLetters),
+            new DeadLettersResource(deadLetters, new ReopenFailedUpdate(storage)),
             new OpenApiResource(),
             new InstancesResource(
                 router,

@@ -53,6 +53,9 @@ public class WorkerConfig {
 
   @JsonProperty @Valid @NotNull private PoolConfig pool = new PoolConfig();
 
+  /** Answer size cap and when a long answer is sent as a document. */
+  @JsonProperty @Valid @NotNull private AnswersConfig answers = new AnswersConfig();
+
   @JsonProperty @Valid @NotNull private PortsConfig ports = new PortsConfig();
 
   /** Where instance directories live; blank = {@code <dataDir>/instances}. */
@@ -157,6 +160,10 @@ public class WorkerConfig {
 
   public PoolConfig getPool() {
     return pool;
+  }
+
+  public AnswersConfig getAnswers() {
+    return answers;
   }
 
   public PortsConfig getPorts() {
@@ -287,6 +294,8 @@ public class WorkerConfig {
         + (clawhubRegistry.isEmpty() ? "<clawhub default>" : clawhubRegistry)
         + ", "
         + pool
+        + ", "
+        + answers
         + ", "
         + ports
         + ", instancesDir="

@@ -194,6 +194,7 @@ public final class WorkerRole {
             settings.maxAttempts(),
             typingTimer,
             modelProxy.budgetRefusals(),
+            config.getAnswers().build(),
             environment.metrics(),
             clock));
     TaskConsumer consumer =

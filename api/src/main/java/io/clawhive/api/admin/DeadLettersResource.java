@@ -17,7 +17,9 @@ import java.util.Map;
 /**
  * {@code /api/v1/dead-letters}: what the task bus gave up on. {@code GET} lists up to {@code limit}
  * (they stay queued); {@code POST /replay} sends every replayable one (optionally only of {@code
- * type}) back to its worker as a fresh first attempt.
+ * type}) back to its worker as a fresh first attempt. A replayed {@code route_message} really runs
+ * again: its FAILED update is reopened first (see {@link ReopenFailedUpdate}), else the worker
+ * would skip it as handled.
  */
 @Path("/v1/dead-letters")
 @Produces(MediaType.APPLICATION_JSON)
@@ -26,9 +28,11 @@ public final class DeadLettersResource {
   static final int MAX_BODY_CHARS = 4096;
 
   private final DeadLetters deadLetters;
+  private final DeadLetters.BeforeReplay beforeReplay;
 
-  public DeadLettersResource(DeadLetters deadLetters) {
+  public DeadLettersResource(DeadLetters deadLetters, DeadLetters.BeforeReplay beforeReplay) {
     this.deadLetters = deadLetters;
+    this.beforeReplay = beforeReplay;
   }
 
   /** One dead letter as ops see it; the body is shown as text, cut to {@value #MAX_BODY_CHARS}. */
@@ -65,9 +69,9 @@ public final class DeadLettersResource {
   @Path("/replay")
   public Map<String, Integer> replay(@QueryParam("type") String type) {
     int replayed =
-        type == null || type.isBlank()
-            ? deadLetters.replayAll()
-            : deadLetters.replay(letter -> type.equals(letter.taskType()));
+        deadLetters.replay(
+            letter -> type == null || type.isBlank() || type.equals(letter.taskType()),
+            beforeReplay);
     return Map.of("replayed", replayed);
   }
 }

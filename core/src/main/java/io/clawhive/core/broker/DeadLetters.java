@@ -70,16 +70,30 @@ public final class DeadLetters {
     }
   }
 
+  /** Prepares a task for its replay, before it is published again (e.g. reopens its update). */
+  @FunctionalInterface
+  public interface BeforeReplay {
+    BeforeReplay NOTHING = task -> {};
+
+    void prepare(Task task);
+  }
+
   /** Replays every replayable dead letter; returns how many went back to a worker queue. */
   public int replayAll() {
     return replay(letter -> true);
   }
 
-  /**
-   * Replays the dead letters {@code which} selects, as first attempts to their origin node. Letters
-   * not selected, undecodable, or without an origin node stay in the queue.
-   */
+  /** As {@link #replay(Predicate, BeforeReplay)} with nothing to prepare. */
   public int replay(Predicate<DeadLetter> which) {
+    return replay(which, BeforeReplay.NOTHING);
+  }
+
+  /**
+   * Replays the dead letters {@code which} selects, as first attempts to their origin node, each
+   * after {@code before} prepared it (if that throws, the letter stays and the replay stops).
+   * Letters not selected, undecodable, or without an origin node stay in the queue.
+   */
+  public int replay(Predicate<DeadLetter> which, BeforeReplay before) {
     int replayed = 0;
     try (Channel channel = connection.createChannel()) {
       long waiting = channel.queueDeclarePassive(topology.deadLetterQueue()).getMessageCount();
@@ -92,6 +106,7 @@ public final class DeadLetters {
         DeadLetter letter = toDeadLetter(response);
         Optional<Task> task = which.test(letter) ? replayable(letter) : Optional.empty();
         if (task.isPresent()) {
+          before.prepare(task.get());
           publisher.publish(letter.originNode(), task.get().withAttempt(Task.FIRST_ATTEMPT));
           channel.basicAck(tag, false);
           metrics.mark(TaskMetrics.REPLAYED, task.get().type());

@@ -23,6 +23,13 @@ final class BotReplies {
 
   private BotReplies() {}
 
+  /** Appended to an answer cut at the worker's cap. */
+  static String cutNote(int maxChars) {
+    return "\n\n[The answer was longer than "
+        + String.format("%,d", maxChars)
+        + " characters and was cut here.]";
+  }
+
   static String welcome(Optional<InstanceState> state) {
     return "Welcome! You have your own private AI agent here. Write anything to talk to it.\n\n"
         + status(state)

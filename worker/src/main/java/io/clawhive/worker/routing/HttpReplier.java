@@ -21,7 +21,7 @@ final class HttpReplier implements Replier {
   public void typing() {}
 
   @Override
-  public void answer(String text) {
+  public void answer(String text, Progress progress) {
     publisher.publish(apiNode, HttpReply.answer(correlationId, tenant, text));
   }
 

@@ -6,7 +6,12 @@ interface Replier {
   /** Shows that an answer is being prepared (Telegram "typing"); best effort. */
   void typing();
 
-  void answer(String text);
+  default void answer(String text) {
+    answer(text, Progress.NONE);
+  }
+
+  /** Sends the answer's parts from {@code progress.partsSent()} on, recording each one sent. */
+  void answer(String text, Progress progress);
 
   /** Tells the user, once, that their message could not be answered. */
   void failure(String text);

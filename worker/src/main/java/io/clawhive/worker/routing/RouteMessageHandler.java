@@ -10,8 +10,10 @@ import io.clawhive.core.storage.HostSeatDao;
 import io.clawhive.core.storage.ProcessedUpdate;
 import io.clawhive.core.storage.ProcessedUpdateDao;
 import io.clawhive.core.storage.Storage;
+import io.clawhive.core.storage.StoredAnswer;
 import io.clawhive.core.storage.Tenant;
 import io.clawhive.core.storage.TenantDao;
+import io.clawhive.core.storage.UpdateAnswerDao;
 import io.clawhive.core.storage.UpdateStatus;
 import io.clawhive.core.task.ReplyTo;
 import io.clawhive.core.task.RouteMessage;
@@ -19,6 +21,7 @@ import io.clawhive.core.task.Task;
 import io.clawhive.core.telegram.TelegramBotApi;
 import io.clawhive.worker.fleet.SeatTakenException;
 import io.clawhive.worker.fleet.TenantGateways;
+import io.clawhive.worker.gateway.ChatReply;
 import io.clawhive.worker.gateway.GatewayClient;
 import io.clawhive.worker.gateway.GatewayException;
 import java.time.Clock;
@@ -34,8 +37,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Handles {@link RouteMessage}: bot commands itself, everything else through the tenant's gateway,
- * answer to the chat (split) or the waiting HTTP request. An update already ANSWERED (or FAILED) is
- * skipped, so a redelivered task never replies twice. Transient failures throw (the task bus
+ * answer to the chat (split; a long one as a document, see {@link AnswerLimits}) or the waiting
+ * HTTP request. An update already ANSWERED (or FAILED) is skipped, so a redelivered task never
+ * replies twice. An answer is stored before it is sent (with the parts sent so far): a failed send
+ * or a redelivered task sends the stored answer's missing parts instead of asking the agent again
+ * (a replayed dead letter reopens its FAILED update first). Transient failures throw (the task bus
  * retries with back-off); on the last attempt, or on a permanent failure, the user gets one clear
  * failure message and the task goes to the dead-letter queue.
  */
@@ -53,6 +59,15 @@ public final class RouteMessageHandler implements TaskHandler {
   /** Messages given up on (the user was told, the task is dead-lettered). */
   public static final String FAILED = "messages.failed";
 
+  /** Answers longer than the inline limit, sent as their first message plus a document. */
+  public static final String ANSWERS_AS_DOCUMENT = "messages.answer.documents";
+
+  /** Answers cut at the hard cap (the rest of the gateway's reply was never read). */
+  public static final String ANSWERS_CUT = "messages.answer.cut";
+
+  /** Stored answers sent again (a send failed or the task was redelivered or replayed). */
+  public static final String ANSWERS_RESENT = "messages.answer.resent";
+
   private static final Logger LOG = LoggerFactory.getLogger(RouteMessageHandler.class);
 
   private final TenantGateways gateways;
@@ -66,6 +81,10 @@ public final class RouteMessageHandler implements TaskHandler {
   private final Timer answerLatency;
   private final Timer gatewayChat;
   private final Meter failed;
+  private final Meter documents;
+  private final Meter cut;
+  private final Meter resent;
+  private final AnswerLimits limits;
 
   public RouteMessageHandler(
       TenantGateways gateways,
@@ -103,6 +122,38 @@ public final class RouteMessageHandler implements TaskHandler {
       BudgetRefusals budgets,
       MetricRegistry metrics,
       Clock clock) {
+    this(
+        gateways,
+        storage,
+        telegram,
+        replies,
+        maxAttempts,
+        typingTimer,
+        budgets,
+        AnswerLimits.defaults(),
+        metrics,
+        clock);
+  }
+
+  /**
+   * @param limits how much of a gateway's reply is read, and from what length an answer is sent as
+   *     a document
+   */
+  public RouteMessageHandler(
+      TenantGateways gateways,
+      Storage storage,
+      Optional<TelegramBotApi> telegram,
+      ReplyPublisher replies,
+      int maxAttempts,
+      ScheduledExecutorService typingTimer,
+      BudgetRefusals budgets,
+      AnswerLimits limits,
+      MetricRegistry metrics,
+      Clock clock) {
+    this.limits = limits;
+    this.documents = metrics.meter(ANSWERS_AS_DOCUMENT);
+    this.cut = metrics.meter(ANSWERS_CUT);
+    this.resent = metrics.meter(ANSWERS_RESENT);
     this.budgets = budgets;
     this.answerLatency = metrics.timer(ANSWER_LATENCY);
     this.gatewayChat = metrics.timer(GATEWAY_CHAT);
@@ -125,10 +176,21 @@ public final class RouteMessageHandler implements TaskHandler {
     }
     Replier replier = replierFor(message);
     try {
-      Optional<BotCommand> command = BotCommand.parse(message.text());
-      String answer =
-          command.isPresent() ? command(message, command.get()) : askAgent(message, replier);
-      replier.answer(answer);
+      Optional<StoredAnswer> stored = storedAnswer(message);
+      String answer;
+      if (stored.isPresent()) {
+        resent.mark();
+        LOG.info(
+            "Update {} was answered before but not delivered: sending the stored answer, the"
+                + " agent is not asked again",
+            message.updateId());
+        answer = stored.get().answer();
+      } else {
+        Optional<BotCommand> command = BotCommand.parse(message.text());
+        answer = command.isPresent() ? command(message, command.get()) : askAgent(message, replier);
+        store(message, answer);
+      }
+      replier.answer(answer, progress(message, stored));
       answerLatency.update(
           Math.max(0, clock.millis() - message.enqueuedAt().toEpochMilli()), TimeUnit.MILLISECONDS);
       record(message, UpdateStatus.ANSWERED);
@@ -186,7 +248,16 @@ public final class RouteMessageHandler implements TaskHandler {
       GatewayClient gateway = gateways.gatewayFor(tenant);
       String answer;
       try (Timer.Context timing = gatewayChat.time()) {
-        answer = gateway.chat(sessionKey(tenant), text).content();
+        ChatReply reply = gateway.chat(sessionKey(tenant), text, limits.maxChars());
+        answer = reply.content();
+        if (reply.cut()) {
+          cut.mark();
+          LOG.warn(
+              "Answer for tenant {} longer than {} characters: cut, the rest was not read",
+              tenant,
+              limits.maxChars());
+          answer = answer + BotReplies.cutNote(limits.maxChars());
+        }
       }
       gateways.touch(tenant);
       return answer.isBlank() ? "(your agent sent an empty answer)" : answer;
@@ -235,7 +306,43 @@ public final class RouteMessageHandler implements TaskHandler {
             () ->
                 new PermanentTaskException(
                     "a Telegram reply is needed but this worker has no bot token"));
-    return new TelegramReplier(api, message.chatId(), to.messageId());
+    return new TelegramReplier(
+        api, message.chatId(), to.messageId(), limits.inlineMessages(), documents);
+  }
+
+  /** The answer stored for this update by an earlier attempt that did not deliver it. */
+  private Optional<StoredAnswer> storedAnswer(RouteMessage message) {
+    if (message.updateId() == null) {
+      return Optional.empty();
+    }
+    return storage.dao(UpdateAnswerDao.class).find(message.updateId());
+  }
+
+  /** Stores the answer before it is sent: from now on this update never asks the agent again. */
+  private void store(RouteMessage message, String answer) {
+    if (message.updateId() != null) {
+      storage.dao(UpdateAnswerDao.class).store(message.updateId(), answer, clock.instant());
+    }
+  }
+
+  private Progress progress(RouteMessage message, Optional<StoredAnswer> stored) {
+    if (message.updateId() == null) {
+      return Progress.NONE;
+    }
+    long updateId = message.updateId();
+    int before = stored.map(StoredAnswer::partsSent).orElse(0);
+    UpdateAnswerDao answers = storage.dao(UpdateAnswerDao.class);
+    return new Progress() {
+      @Override
+      public int partsSent() {
+        return before;
+      }
+
+      @Override
+      public void sent(int parts) {
+        answers.partsSent(updateId, parts);
+      }
+    };
   }
 
   private boolean alreadyDone(RouteMessage message) {
@@ -279,7 +386,12 @@ public final class RouteMessageHandler implements TaskHandler {
     }
     ProcessedUpdateDao dao = storage.dao(ProcessedUpdateDao.class);
     if (status == UpdateStatus.ANSWERED) {
-      dao.markAnswered(message.updateId(), clock.instant());
+      long updateId = message.updateId();
+      storage.inTransaction(
+          tx -> {
+            tx.dao(ProcessedUpdateDao.class).markAnswered(updateId, clock.instant());
+            return tx.dao(UpdateAnswerDao.class).delete(updateId);
+          });
     } else {
       dao.updateStatus(message.updateId(), status);
     }

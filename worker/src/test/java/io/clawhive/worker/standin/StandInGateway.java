@@ -2,6 +2,7 @@ package io.clawhive.worker.standin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -26,17 +27,23 @@ import java.util.concurrent.Executors;
  * also answers 503 while a skill's SKILL.md in the workspace contains {@link #NOT_READY_MARKER}.
  *
  * <p>Serves /healthz, /readyz, {@code POST /v1/chat/completions} (bearer; echo with a per-user turn
- * count) and bearer-protected controls under /__standin/: {@code crash}, {@code hang} (probes stop
- * answering), {@code hog?mb=N} (allocate N MiB, 0 = until killed), {@code env}, {@code read?path=},
- * {@code spawn} (a {@code sleep} child, to test tree kills), and {@code exec?cmd=} (TEST HOOK: runs
- * {@code sh -c cmd} as the gateway's own user, inside whatever sandbox it runs in, and answers
- * {@code {"exit":N,"output":"..."}} — lets tests act as a hostile tenant's agent would).
+ * count; {@value #LONG_ANSWER}N streams an answer of N characters) and bearer-protected controls
+ * under /__standin/: {@code crash}, {@code hang} (probes stop answering), {@code hog?mb=N}
+ * (allocate N MiB, 0 = until killed), {@code env}, {@code read?path=}, {@code spawn} (a {@code
+ * sleep} child, to test tree kills), and {@code exec?cmd=} (TEST HOOK: runs {@code sh -c cmd} as
+ * the gateway's own user, inside whatever sandbox it runs in, and answers {@code
+ * {"exit":N,"output":"..."}} — lets tests act as a hostile tenant's agent would).
  */
 public final class StandInGateway {
 
   private static final long HOG_CHUNK_BYTES = 4L * 1024 * 1024;
   private static final int PAGE = 4096;
   private static final long EXEC_TIMEOUT_SECONDS = 20;
+
+  /** A chat message "standin:answer-chars=N" is answered with N characters of text. */
+  public static final String LONG_ANSWER = "standin:answer-chars=";
+
+  static final int LONG_ANSWER_LINE = 80;
 
   /** A skill whose SKILL.md holds this line makes the stand-in answer /readyz with 503. */
   public static final String NOT_READY_MARKER = "standin: not-ready";
@@ -168,6 +175,10 @@ public final class StandInGateway {
     Object last = messages == null || messages.isEmpty() ? null : messages.get(messages.size() - 1);
     String text = String.valueOf(MiniJson.path(last, "content"));
     int turn = turns.merge(user, 1, Integer::sum);
+    if (text.startsWith(LONG_ANSWER)) {
+      longAnswer(ex, Long.parseLong(text.substring(LONG_ANSWER.length()).strip()), turn);
+      return;
+    }
     String reply = "echo: " + text + " (turn " + turn + ")";
     send(
         ex,
@@ -176,6 +187,39 @@ public final class StandInGateway {
             + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
             + MiniJson.quote(reply)
             + "},\"finish_reason\":\"stop\"}]}");
+  }
+
+  /**
+   * Streams an answer of {@code chars} characters (lines of {@value #LONG_ANSWER_LINE} characters,
+   * the last line says the turn) without holding it: a runaway agent's answer, as long as asked.
+   */
+  private static void longAnswer(HttpExchange ex, long chars, int turn) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(200, 0); // chunked
+    try (OutputStream out = new BufferedOutputStream(ex.getResponseBody(), 64 * 1024)) {
+      out.write(
+          ("{\"id\":\"chatcmpl-standin-long\",\"object\":\"chat.completion\",\"choices\":[{"
+                  + "\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"")
+              .getBytes(StandardCharsets.UTF_8));
+      String tail = "end of turn " + turn;
+      long body = Math.max(0, chars - tail.length());
+      StringBuilder line = new StringBuilder();
+      for (long written = 0; written < body; ) {
+        line.setLength(0);
+        line.append(String.format("line %08d ", written / LONG_ANSWER_LINE));
+        while (line.length() < LONG_ANSWER_LINE - 1) {
+          line.append('x');
+        }
+        line.append('\n');
+        int take = (int) Math.min(line.length(), body - written);
+        String quoted = MiniJson.quote(line.substring(0, take));
+        out.write(quoted.substring(1, quoted.length() - 1).getBytes(StandardCharsets.UTF_8));
+        written += take;
+      }
+      out.write((tail + "\"},\"finish_reason\":\"stop\"}]}").getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      System.err.println("stand-in: long answer not read to its end (" + e.getMessage() + ")");
+    }
   }
 
   private void control(HttpExchange ex, String action) throws IOException {
