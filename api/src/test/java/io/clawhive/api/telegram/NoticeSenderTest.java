@@ -61,7 +61,14 @@ class NoticeSenderTest {
             metrics);
     sender =
         new NoticeSender(
-            client, capacity, 1, perChatBurst, Duration.ofHours(1), 1_000, metrics, Clock.systemUTC());
+            client,
+            capacity,
+            1,
+            perChatBurst,
+            Duration.ofHours(1),
+            1_000,
+            metrics,
+            Clock.systemUTC());
     sender.start();
     return sender;
   }
