@@ -33,6 +33,8 @@ public class ApiConfig {
 
   @Valid @NotNull private AccessConfig access = new AccessConfig();
 
+  @Valid @NotNull private NoticesConfig notices = new NoticesConfig();
+
   static final Duration DEFAULT_HTTP_REPLY_TIMEOUT = Duration.minutes(2);
 
   /** How long {@code POST /api/v1/instances/{tenant}/messages} waits for the agent (then 504). */
@@ -49,6 +51,16 @@ public class ApiConfig {
   @JsonProperty
   public void setAccess(AccessConfig access) {
     this.access = access;
+  }
+
+  @JsonProperty
+  public NoticesConfig getNotices() {
+    return notices;
+  }
+
+  @JsonProperty
+  public void setNotices(NoticesConfig notices) {
+    this.notices = notices;
   }
 
   @JsonProperty

@@ -16,6 +16,7 @@ import io.clawhive.api.admin.UpdatesResource;
 import io.clawhive.api.admin.UsageResource;
 import io.clawhive.api.admin.WorkersResource;
 import io.clawhive.api.telegram.LongPoller;
+import io.clawhive.api.telegram.NoticeSender;
 import io.clawhive.api.telegram.Placement;
 import io.clawhive.api.telegram.TelegramIngress;
 import io.clawhive.api.telegram.TenantRouter;
@@ -96,8 +97,11 @@ public final class ApiRole {
       LOG.info("Telegram ingress off (no TELEGRAM_BOT_TOKEN); chat over HTTP only");
       return;
     }
+    NoticeSender notices = config.getNotices().build(settings, environment.metrics(), clock);
+    environment.lifecycle().manage(notices);
+    LOG.info("Telegram front door: {}, {}", config.getAccess(), config.getNotices());
     TelegramIngress ingress =
-        new TelegramIngress(storage, router, telegram.get(), config.getAccess(), clock);
+        new TelegramIngress(storage, router, notices, config.getAccess(), clock);
     if (settings.webhook()) {
       environment
           .jersey()

@@ -25,11 +25,13 @@ import org.telegram.telegrambots.meta.api.objects.Update;
 /**
  * Long polling: one thread calls {@code getUpdates} from the offset kept in storage, hands the
  * batch to {@link TelegramIngress} (in order per user, users in parallel), and advances the stored
- * offset once the whole batch is settled. A failure leaves the offset, waits (doubling from {@link
- * #INITIAL_BACKOFF} to {@link #MAX_BACKOFF}) and polls the same batch again, so a restart or error
- * never skips an update, and a repeat is dropped by the update-id dedupe. An update that cannot be
- * understood is recorded as IGNORED (see {@link UnparsableUpdates}) and counts as settled, so it
- * never holds back the updates after it.
+ * offset once every update of the batch is durably recorded: its route task confirmed by the
+ * broker, or its row settled in storage. Nothing outgoing is waited for: notices are only queued
+ * (see {@link NoticeSender}) and answers come from the workers. A failure leaves the offset, waits
+ * (doubling from {@link #INITIAL_BACKOFF} to {@link #MAX_BACKOFF}) and polls the same batch again,
+ * so a restart or error never skips an update, and a repeat is dropped by the update-id dedupe. An
+ * update that cannot be understood is recorded as IGNORED (see {@link UnparsableUpdates}) and
+ * counts as settled, so it never holds back the updates after it.
  */
 public final class LongPoller implements Managed {
   public static final Duration INITIAL_BACKOFF = Duration.ofSeconds(1);

@@ -3,42 +3,61 @@ package io.clawhive.api.telegram;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * At most one notice per user per {@code period} (e.g. the one-person reply of a single-tenant
- * node): {@link #allow} is true for the first call of a user and again once the period is over.
- * Entries older than the period are swept when the map grows large.
+ * At most one notice per user per {@code period} (the invite-only, waitlist and one-person replies
+ * to people who are not served): {@link #allow} is true for the first call of a user and again once
+ * the period is over. Memory is bounded: entries are kept in the order they were allowed, so
+ * expired ones are dropped from the head in O(1) each; when {@code maxTracked} users are remembered
+ * and none has expired, a new user is refused (no notice) rather than remembered — under a flood of
+ * strangers, silence is the safe side.
  */
 final class OncePerPeriod {
-  /** Entries are swept when the map grows past this many. */
-  static final int SWEEP_ABOVE = 10_000;
-
   private final Duration period;
+  private final int maxTracked;
   private final Clock clock;
-  private final Map<Long, Instant> lastAllowed = new ConcurrentHashMap<>();
+  // insertion order = order of the last allowed notice, so the head expires first
+  private final LinkedHashMap<Long, Instant> lastAllowed = new LinkedHashMap<>();
 
-  OncePerPeriod(Duration period, Clock clock) {
+  OncePerPeriod(Duration period, int maxTracked, Clock clock) {
+    if (period.isNegative() || period.isZero()) {
+      throw new IllegalArgumentException("period must be positive, not " + period);
+    }
+    if (maxTracked < 1) {
+      throw new IllegalArgumentException("maxTracked must be >= 1, not " + maxTracked);
+    }
     this.period = period;
+    this.maxTracked = maxTracked;
     this.clock = clock;
   }
 
-  boolean allow(long user) {
+  synchronized boolean allow(long user) {
     Instant now = clock.instant();
-    boolean[] allowed = {false};
-    lastAllowed.compute(
-        user,
-        (u, last) -> {
-          if (last == null || !now.isBefore(last.plus(period))) {
-            allowed[0] = true;
-            return now;
-          }
-          return last;
-        });
-    if (lastAllowed.size() > SWEEP_ABOVE) {
-      lastAllowed.values().removeIf(last -> !now.isBefore(last.plus(period)));
+    forgetExpired(now);
+    Instant last = lastAllowed.get(user);
+    if (last != null && now.isBefore(last.plus(period))) {
+      return false;
     }
-    return allowed[0];
+    if (last == null && lastAllowed.size() >= maxTracked) {
+      return false;
+    }
+    lastAllowed.remove(user);
+    lastAllowed.put(user, now);
+    return true;
+  }
+
+  /** Users remembered right now (for tests and the bound). */
+  synchronized int tracked() {
+    return lastAllowed.size();
+  }
+
+  private void forgetExpired(Instant now) {
+    Iterator<Map.Entry<Long, Instant>> oldest = lastAllowed.entrySet().iterator();
+    while (oldest.hasNext() && !now.isBefore(oldest.next().getValue().plus(period))) {
+      oldest.remove();
+    }
   }
 }

@@ -9,10 +9,7 @@ import io.clawhive.core.storage.TenantStatus;
 import io.clawhive.core.storage.UpdateStatus;
 import io.clawhive.core.task.ReplyTo;
 import io.clawhive.core.task.RouteMessage;
-import io.clawhive.core.telegram.TelegramApiException;
-import io.clawhive.core.telegram.TelegramBotApi;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -30,12 +27,14 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
  * private non-text messages (stickers, photos, voice, …) get a polite "text only" reply; messages
  * in groups, supergroups and channels, messages from bots, edits, callbacks, inline queries and
  * every other update kind are ignored (recorded as IGNORED, no reply).
+ *
+ * <p>Replies of the front door are settled first and then handed to the {@link NoticeSender}, which
+ * sends them on its own thread: handling an update never waits on an outgoing Telegram call. People
+ * who are not served (invite-only, waitlist, a single-tenant seat taken) hear so at most once per
+ * period; every other notice is bounded by the chat's notice budget.
  */
 public final class TelegramIngress {
   private static final Logger LOG = LoggerFactory.getLogger(TelegramIngress.class);
-
-  /** A user the single-tenant seat is not for hears so at most once per this period. */
-  static final Duration ONE_PERSON_EVERY = Duration.ofHours(1);
 
   /** What became of one update. */
   public enum Outcome {
@@ -47,27 +46,25 @@ public final class TelegramIngress {
 
   private final Storage storage;
   private final TenantRouter router;
-  private final TelegramBotApi telegram;
+  private final NoticeSender notices;
   private final Set<Long> allowlist;
   private final Set<String> invites;
   private final TokenBuckets rateLimits;
-  private final OncePerPeriod onePersonNotices;
   private final Clock clock;
 
   public TelegramIngress(
       Storage storage,
       TenantRouter router,
-      TelegramBotApi telegram,
+      NoticeSender notices,
       AccessConfig access,
       Clock clock) {
     this.storage = storage;
     this.router = router;
-    this.telegram = telegram;
+    this.notices = notices;
     this.allowlist = access.allowedUsers();
     this.invites = access.invites();
     this.rateLimits =
         new TokenBuckets(access.getRateLimitPerMinute(), access.getRateLimitBurst(), clock);
-    this.onePersonNotices = new OncePerPeriod(ONE_PERSON_EVERY, clock);
     this.clock = clock;
   }
 
@@ -102,11 +99,11 @@ public final class TelegramIngress {
       return settle(updateId, Outcome.IGNORED);
     }
     if (known.isEmpty() && !mayJoin(user, text)) {
-      return reply(updateId, message, PoliteReplies.INVITE_ONLY);
+      return replyOncePerPeriod(updateId, user, message, PoliteReplies.INVITE_ONLY);
     }
     Tenant tenant = router.admit(user, message.getChatId(), message.getFrom().getUserName(), true);
     if (tenant.status() == TenantStatus.WAITLISTED) {
-      return reply(updateId, message, PoliteReplies.WAITLISTED);
+      return replyOncePerPeriod(updateId, user, message, PoliteReplies.WAITLISTED);
     }
     TokenBuckets.Verdict verdict = rateLimits.take(user);
     if (verdict == TokenBuckets.Verdict.REFUSED_FIRST) {
@@ -127,9 +124,7 @@ public final class TelegramIngress {
       router.route(task);
     } catch (Placement.SeatTakenException e) {
       LOG.info("user {} not served: {}", user, e.getMessage());
-      return onePersonNotices.allow(user)
-          ? reply(updateId, message, PoliteReplies.ONE_PERSON)
-          : settle(updateId, Outcome.IGNORED);
+      return replyOncePerPeriod(updateId, user, message, PoliteReplies.ONE_PERSON);
     }
     storage.dao(ProcessedUpdateDao.class).markQueued(updateId, task.taskId().toString());
     return Outcome.QUEUED;
@@ -148,14 +143,19 @@ public final class TelegramIngress {
         && invites.contains(words[1]);
   }
 
+  /** Settles the update, then queues the notice (never waits for Telegram). */
   private Outcome reply(long updateId, Message message, String text) {
-    try {
-      telegram.sendMessage(message.getChatId(), text, message.getMessageId());
-    } catch (TelegramApiException e) {
-      LOG.warn("Could not send a notice to chat {}: {}", message.getChatId(), e.getMessage());
-    }
     settle(updateId, Outcome.IGNORED);
-    return Outcome.REPLIED;
+    boolean queued = notices.tell(message.getChatId(), text, message.getMessageId());
+    return queued ? Outcome.REPLIED : Outcome.IGNORED;
+  }
+
+  /** Like {@link #reply}, but {@code user} is told at most once per the strangers' period. */
+  private Outcome replyOncePerPeriod(long updateId, long user, Message message, String text) {
+    settle(updateId, Outcome.IGNORED);
+    boolean queued =
+        notices.tellOncePerPeriod(user, message.getChatId(), text, message.getMessageId());
+    return queued ? Outcome.REPLIED : Outcome.IGNORED;
   }
 
   private Outcome settle(long updateId, Outcome outcome) {

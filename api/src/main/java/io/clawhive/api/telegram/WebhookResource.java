@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * in constant time (missing or wrong → 401); bodies over the limit → 413; malformed JSON or a body
  * without a usable {@code update_id} → 400. 200 only after the update is settled (route task
  * confirmed, or deliberately ignored, or recorded as not understood so that Telegram moves on); if
- * it cannot be settled now → 503, and Telegram delivers it again.
+ * it cannot be settled now (broker or storage unreachable: every failure of theirs is a {@link
+ * ClawhiveException}) → 503, and Telegram delivers it again. A notice the update calls for is only
+ * queued (see {@link NoticeSender}): the request never waits on an outgoing Telegram call.
  */
 @Path("/telegram/webhook")
 @Consumes(MediaType.WILDCARD)

@@ -276,6 +276,8 @@ class TelegramEndToEndTest {
         .put("is_video", false);
     assertThat(outcome(webhook(sticker.toString(), secret))).isEqualTo("REPLIED");
 
+    // the notice goes out after the webhook answered, on the notice sender's thread
+    await().atMost(REPLY).until(() -> !telegram.sentTo(3003).isEmpty());
     assertThat(telegram.sentTo(3003))
         .extracting(Sent::text)
         .containsExactly(

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A Telegram Bot API server for tests: real HTTP on 127.0.0.1, paths {@code /bot<token>/<method>}
@@ -61,6 +62,9 @@ public final class FakeTelegramBotApi implements AutoCloseable {
   /** One chat action the bot sent. */
   public record Action(long chatId, String action) {}
 
+  /** Calls of a method whose parameters match get 429 with {@code retryAfter}. */
+  private record RateLimitRule(Predicate<JsonNode> matches, int retryAfter) {}
+
   /** A queued answer instead of the normal one: an error, or {@code body} sent as is. */
   private record Failure(int status, Integer retryAfter, String body) {}
 
@@ -76,6 +80,7 @@ public final class FakeTelegramBotApi implements AutoCloseable {
   private final List<JsonNode> webhookCalls = new CopyOnWriteArrayList<>();
   private final Map<String, ConcurrentLinkedDeque<Failure>> failures = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+  private final Map<String, RateLimitRule> rateLimitRules = new ConcurrentHashMap<>();
   private final AtomicLong messageIds = new AtomicLong(1000);
 
   public FakeTelegramBotApi(String token) throws IOException {
@@ -175,6 +180,19 @@ public final class FakeTelegramBotApi implements AutoCloseable {
     queue(method).add(new Failure(200, null, body));
   }
 
+  /**
+   * From now on, every call of {@code method} whose JSON parameters {@code matches} gets HTTP 429
+   * with {@code retry_after} (and has no effect), until {@link #stopRateLimiting}. The predicate
+   * may keep state (e.g. refuse every other matching call); it runs on the server's threads.
+   */
+  public void rateLimitWhile(String method, Predicate<JsonNode> matches, int retryAfterSeconds) {
+    rateLimitRules.put(method, new RateLimitRule(matches, retryAfterSeconds));
+  }
+
+  public void stopRateLimiting(String method) {
+    rateLimitRules.remove(method);
+  }
+
   private Deque<Failure> queue(String method) {
     return failures.computeIfAbsent(method, m -> new ConcurrentLinkedDeque<>());
   }
@@ -243,6 +261,10 @@ public final class FakeTelegramBotApi implements AutoCloseable {
       if (failure != null && failure.body() != null) {
         send(exchange, 200, failure.body().getBytes(StandardCharsets.UTF_8));
         return;
+      }
+      RateLimitRule rule = rateLimitRules.get(method);
+      if (failure == null && rule != null && rule.matches().test(params)) {
+        failure = new Failure(429, rule.retryAfter(), null);
       }
       if (failure != null) {
         error(
