@@ -225,7 +225,8 @@ public final class RouteMessageHandler implements TaskHandler {
         .orElseThrow(() -> new PermanentTaskException("tenant " + tenant + " has no row"));
   }
 
-  private Replier replierFor(RouteMessage message) {
+  /** Where {@code message}'s answer goes (also used to decline it, see BusyTenantDecliner). */
+  Replier replierFor(RouteMessage message) {
     ReplyTo to = message.replyTo();
     if (to.channel() == ReplyTo.Channel.HTTP) {
       return new HttpReplier(replies, to.replyNode(), to.correlationId(), message.tenant());

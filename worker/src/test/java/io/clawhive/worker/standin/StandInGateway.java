@@ -26,11 +26,12 @@ import java.util.concurrent.Executors;
  * also answers 503 while a skill's SKILL.md in the workspace contains {@link #NOT_READY_MARKER}.
  *
  * <p>Serves /healthz, /readyz, {@code POST /v1/chat/completions} (bearer; echo with a per-user turn
- * count) and bearer-protected controls under /__standin/: {@code crash}, {@code hang} (probes stop
- * answering), {@code hog?mb=N} (allocate N MiB, 0 = until killed), {@code env}, {@code read?path=},
- * {@code spawn} (a {@code sleep} child, to test tree kills), and {@code exec?cmd=} (TEST HOOK: runs
- * {@code sh -c cmd} as the gateway's own user, inside whatever sandbox it runs in, and answers
- * {@code {"exit":N,"output":"..."}} — lets tests act as a hostile tenant's agent would).
+ * count; text {@code sleep:<ms> …} is answered after that delay) and bearer-protected controls
+ * under /__standin/: {@code crash}, {@code hang} (probes stop answering), {@code hog?mb=N}
+ * (allocate N MiB, 0 = until killed), {@code env}, {@code read?path=}, {@code spawn} (a {@code
+ * sleep} child, to test tree kills), and {@code exec?cmd=} (TEST HOOK: runs {@code sh -c cmd} as
+ * the gateway's own user, inside whatever sandbox it runs in, and answers {@code
+ * {"exit":N,"output":"..."}} — lets tests act as a hostile tenant's agent would).
  */
 public final class StandInGateway {
 
@@ -40,6 +41,9 @@ public final class StandInGateway {
 
   /** A skill whose SKILL.md holds this line makes the stand-in answer /readyz with 503. */
   public static final String NOT_READY_MARKER = "standin: not-ready";
+
+  /** Chat text {@code sleep:<ms> rest}: the stand-in answers after {@code ms} milliseconds. */
+  public static final String SLEEP_PREFIX = "sleep:";
 
   private final String token;
   private final long readyAtMillis;
@@ -167,6 +171,7 @@ public final class StandInGateway {
     List<?> messages = (List<?>) MiniJson.path(body, "messages");
     Object last = messages == null || messages.isEmpty() ? null : messages.get(messages.size() - 1);
     String text = String.valueOf(MiniJson.path(last, "content"));
+    thinkIfAsked(text);
     int turn = turns.merge(user, 1, Integer::sum);
     String reply = "echo: " + text + " (turn " + turn + ")";
     send(
@@ -176,6 +181,21 @@ public final class StandInGateway {
             + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
             + MiniJson.quote(reply)
             + "},\"finish_reason\":\"stop\"}]}");
+  }
+
+  /** A message starting {@code sleep:<ms> } makes the "agent" work that long before answering. */
+  private static void thinkIfAsked(String text) {
+    if (!text.startsWith(SLEEP_PREFIX)) {
+      return;
+    }
+    int end = text.indexOf(' ');
+    long millis =
+        Long.parseLong(text.substring(SLEEP_PREFIX.length(), end < 0 ? text.length() : end));
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void control(HttpExchange ex, String action) throws IOException {
