@@ -195,10 +195,15 @@ class FairSchedulingTest {
   }
 
   private void startWorker(TestBrokers.Target target, LongToIntFunction process) throws Exception {
+    startWorker(target, process, Duration.ofMinutes(3));
+  }
+
+  private void startWorker(
+      TestBrokers.Target target, LongToIntFunction process, Duration chatTimeout) throws Exception {
     broker = track(target.start());
     node = broker.nodeId("fair");
     telegram = track(new FakeTelegramBotApi("123:fair"));
-    SharedStandIns gateways = track(new SharedStandIns(2, dir, process, Duration.ofMinutes(3)));
+    SharedStandIns gateways = track(new SharedStandIns(2, dir, process, chatTimeout));
     Connection connection = broker.connect("worker");
     try (Channel channel = connection.createChannel()) {
       broker.topology().declareWorkerQueue(channel, node);
@@ -237,6 +242,26 @@ class FairSchedulingTest {
     publisher =
         track(
             new TaskPublisher(broker.connect("api"), broker.topology(), new TaskCodec(), metrics));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.clawhive.core.testing.TestBrokers#all")
+  void aChatOverTheTimeLimitIsGivenUpOnceNotRetried(TestBrokers.Target target) throws Exception {
+    startWorker(target, tenant -> 0, Duration.ofSeconds(2));
+    long update = send(NORMAL, "sleep:5000 long job");
+
+    await().atMost(WAIT).until(() -> status(update) == UpdateStatus.FAILED);
+    await().atMost(WAIT).until(() -> consumer.inFlight() == 0);
+    assertThat(telegram.sentTo(NORMAL))
+        .extracting(Sent::text)
+        .containsExactly(RouteMessageHandler.TIMED_OUT);
+    assertThat(typing(NORMAL)).isPositive();
+    // given up at once (the agent may still be working on it), not asked again
+    assertThat(metrics.meter("tasks.retried.route_message").getCount()).isZero();
+    assertThat(metrics.meter("tasks.dead_lettered.route_message").getCount()).isEqualTo(1);
+    send(NORMAL, "after");
+    await().atMost(WAIT).until(() -> telegram.sentTo(NORMAL).size() == 2);
+    assertThat(telegram.sentTo(NORMAL).get(1).text()).startsWith("echo: after");
   }
 
   /** Like the api: a tenant row, the update recorded QUEUED, the route task published. */
