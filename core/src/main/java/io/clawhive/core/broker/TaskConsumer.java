@@ -207,7 +207,10 @@ public final class TaskConsumer implements Managed, AutoCloseable {
     metrics.mark(TaskMetrics.DELIVERED, task.type());
     inFlight.incrementAndGet();
     String key = task.orderingKey();
-    LaneAdmission.Verdict verdict = admission.admit(key, overflow.declinable(task));
+    // a redelivery was admitted once (or its decline was never acked): it takes its place again,
+    // rather than being declined because a stale copy still holds the lane
+    LaneAdmission.Verdict verdict =
+        admission.admit(key, !received.redelivered() && overflow.declinable(task));
     if (verdict != LaneAdmission.Verdict.ADMIT) {
       decline(task, received, verdict == LaneAdmission.Verdict.DECLINE_FIRST);
       return;
@@ -347,7 +350,9 @@ public final class TaskConsumer implements Managed, AutoCloseable {
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
       try {
-        onDelivery(new Received(getChannel(), envelope.getDeliveryTag(), properties, body));
+        onDelivery(
+            new Received(
+                getChannel(), envelope.getDeliveryTag(), envelope.isRedeliver(), properties, body));
       } catch (RuntimeException e) {
         LOG.error("Delivery {} on {} not handled: {}", envelope.getDeliveryTag(), nodeId, e, e);
       }
