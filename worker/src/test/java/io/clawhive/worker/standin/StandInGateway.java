@@ -26,12 +26,11 @@ import java.util.concurrent.Executors;
  * also answers 503 while a skill's SKILL.md in the workspace contains {@link #NOT_READY_MARKER}.
  *
  * <p>Serves /healthz, /readyz, {@code POST /v1/chat/completions} (bearer; echo with a per-user turn
- * count; text {@code sleep:<ms> …} is answered after that delay) and bearer-protected controls
- * under /__standin/: {@code crash}, {@code hang} (probes stop answering), {@code hog?mb=N}
- * (allocate N MiB, 0 = until killed), {@code env}, {@code read?path=}, {@code spawn} (a {@code
- * sleep} child, to test tree kills), and {@code exec?cmd=} (TEST HOOK: runs {@code sh -c cmd} as
- * the gateway's own user, inside whatever sandbox it runs in, and answers {@code
- * {"exit":N,"output":"..."}} — lets tests act as a hostile tenant's agent would).
+ * count) and bearer-protected controls under /__standin/: {@code crash}, {@code hang} (probes stop
+ * answering), {@code hog?mb=N} (allocate N MiB, 0 = until killed), {@code env}, {@code read?path=},
+ * {@code spawn} (a {@code sleep} child, to test tree kills), and {@code exec?cmd=} (TEST HOOK: runs
+ * {@code sh -c cmd} as the gateway's own user, inside whatever sandbox it runs in, and answers
+ * {@code {"exit":N,"output":"..."}} — lets tests act as a hostile tenant's agent would).
  */
 public final class StandInGateway {
 
