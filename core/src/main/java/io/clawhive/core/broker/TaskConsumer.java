@@ -55,6 +55,7 @@ public final class TaskConsumer implements Managed, AutoCloseable {
   private final TaskOverflow overflow;
   private final LaneAdmission admission;
   private final ExecutorService declines;
+  private final ExecutorService notices;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger queued = new AtomicInteger();
   private final Object drained = new Object();
@@ -108,6 +109,7 @@ public final class TaskConsumer implements Managed, AutoCloseable {
     // declining records a row and acks; never on the broker's delivery thread, never on a task
     // thread that another tenant's message waits for
     this.declines = Executors.newSingleThreadExecutor(named("task-decline-" + nodeId));
+    this.notices = Executors.newSingleThreadExecutor(named("task-decline-notice-" + nodeId));
     this.metrics.queuedGauge(queued::get);
     this.lanes = new SerialLanes(workers);
     this.deadLetters = new DeadLetterSender(connection, topology, clock, settings.confirmTimeout());
@@ -166,6 +168,7 @@ public final class TaskConsumer implements Managed, AutoCloseable {
     workers.shutdownNow();
     scheduler.shutdownNow();
     declines.shutdownNow();
+    notices.shutdownNow();
     closeQuietly(current);
     deadLetters.close();
     LOG.info("Stopped consuming {}", topology.workerQueue(nodeId));
@@ -234,14 +237,32 @@ public final class TaskConsumer implements Managed, AutoCloseable {
     try {
       declines.execute(
           () -> {
+            Runnable notice;
             try {
-              execution.decline(overflow, task, received, firstOfRun);
+              notice = execution.decline(overflow, task, received, firstOfRun);
             } finally {
               finished();
             }
+            tell(notice, task);
           });
     } catch (RejectedExecutionException e) {
       finished(); // stopping: left unacked, the broker redelivers it
+    }
+  }
+
+  /** Best effort: the decline is recorded and acked already. */
+  private void tell(Runnable notice, Task task) {
+    try {
+      notices.execute(
+          () -> {
+            try {
+              notice.run();
+            } catch (RuntimeException e) {
+              LOG.warn("Notice for declined task {} not sent: {}", task.taskId(), e.toString());
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      LOG.debug("Notice for declined task {} not sent: consumer stopped", task.taskId());
     }
   }
 

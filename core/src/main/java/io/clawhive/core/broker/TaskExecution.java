@@ -110,16 +110,17 @@ final class TaskExecution {
   }
 
   /**
-   * Declines a task through {@code overflow}, then acks it; if the decline cannot be recorded the
-   * task goes to the dead-letter queue instead (never dropped).
+   * Declines a task through {@code overflow}, then acks it, and returns the notice to send; if the
+   * decline cannot be recorded the task goes to the dead-letter queue instead (never dropped).
    */
-  void decline(TaskOverflow overflow, Task task, Received received, boolean firstOfRun) {
+  Runnable decline(TaskOverflow overflow, Task task, Received received, boolean firstOfRun) {
+    Runnable notice;
     try {
-      overflow.decline(task, firstOfRun);
+      notice = overflow.decline(task, firstOfRun);
     } catch (Throwable e) {
       LOG.warn("Declining task {} ({}) failed: {}", task.taskId(), task.type(), e.toString());
       deadLetter(task.type(), received, "declined (its tenant is busy) but not recorded: " + e);
-      return;
+      return () -> {};
     }
     metrics.mark(TaskMetrics.DECLINED, task.type());
     LOG.info(
@@ -128,6 +129,7 @@ final class TaskExecution {
         task.type(),
         task.tenant());
     ack(received, task.type());
+    return notice;
   }
 
   void deadLetter(String taskType, Received received, String reason) {

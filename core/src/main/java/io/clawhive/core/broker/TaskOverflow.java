@@ -20,7 +20,7 @@ public interface TaskOverflow {
         }
 
         @Override
-        public void decline(Task task, boolean firstOfRun) {
+        public Runnable decline(Task task, boolean firstOfRun) {
           throw new IllegalStateException("nothing is declinable");
         }
       };
@@ -29,12 +29,14 @@ public interface TaskOverflow {
   boolean declinable(Task task);
 
   /**
-   * Declines {@code task}: records it durably and tells whoever waits for it. Returns only once the
-   * record is committed (the delivery is acked afterwards); a failure sends the task to the
-   * dead-letter queue instead, so nothing is lost.
+   * Declines {@code task}: records it durably and returns only once the record is committed (the
+   * delivery is acked afterwards); a failure sends the task to the dead-letter queue instead, so
+   * nothing is lost.
    *
    * @param firstOfRun true for the first task declined since the lane last admitted one (tell the
    *     user once per run, not once per message)
+   * @return what tells whoever waits for the task (run after the ack, off the path that acks, so a
+   *     slow notice never holds a delivery); a no-op when nobody is to be told
    */
-  void decline(Task task, boolean firstOfRun) throws Exception;
+  Runnable decline(Task task, boolean firstOfRun) throws Exception;
 }

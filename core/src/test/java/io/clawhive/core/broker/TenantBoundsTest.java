@@ -43,6 +43,7 @@ class TenantBoundsTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private final List<String> handled = new CopyOnWriteArrayList<>();
   private final List<String> declined = new CopyOnWriteArrayList<>();
+  private final List<String> told = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void stopAll() throws Exception {
@@ -61,12 +62,13 @@ class TenantBoundsTest {
         }
 
         @Override
-        public void decline(Task task, boolean firstOfRun) {
+        public Runnable decline(Task task, boolean firstOfRun) {
           String text = ((RouteMessage) task).text();
           if (text.equals("unrecordable")) {
             throw new IllegalStateException("storage down");
           }
           declined.add(text + (firstOfRun ? " first" : ""));
+          return firstOfRun ? () -> told.add(text) : () -> {};
         }
       };
 
@@ -125,6 +127,7 @@ class TenantBoundsTest {
     await().atMost(WAIT).until(() -> declined.size() == 10 - QUEUED);
     assertThat(declined.get(0)).isEqualTo("m3 first");
     assertThat(declined.subList(1, declined.size())).noneMatch(d -> d.endsWith(" first"));
+    await().atMost(WAIT).until(() -> told.equals(List.of("m3")));
     assertThat(queuedGauge()).isEqualTo(QUEUED + 1); // m1, m2 and the restart
     assertThat(handled).doesNotContain(BUSY + ":m1");
 

@@ -31,6 +31,7 @@ public final class BusyTenantDecliner implements TaskOverflow {
           + " until I catch up). Please send it again once I've answered.";
 
   private static final Logger LOG = LoggerFactory.getLogger(BusyTenantDecliner.class);
+  private static final Runnable NOBODY = () -> {};
 
   private final Storage storage;
   private final Function<RouteMessage, Replier> repliers;
@@ -55,7 +56,7 @@ public final class BusyTenantDecliner implements TaskOverflow {
   }
 
   @Override
-  public void decline(Task task, boolean firstOfRun) {
+  public Runnable decline(Task task, boolean firstOfRun) {
     RouteMessage message = (RouteMessage) task;
     if (message.updateId() != null
         && !storage.dao(ProcessedUpdateDao.class).markDeclined(message.updateId(), REASON)) {
@@ -63,13 +64,17 @@ public final class BusyTenantDecliner implements TaskOverflow {
           "Update {} of tenant {} is answered or failed already; not declining it again",
           message.updateId(),
           message.tenant());
-      return;
+      return NOBODY;
     }
     declined.mark();
     boolean http = message.replyTo().channel() == ReplyTo.Channel.HTTP;
     if (!firstOfRun && !http) {
-      return; // told at the start of this run of declines
+      return NOBODY; // told at the start of this run of declines
     }
+    return () -> tell(message);
+  }
+
+  private void tell(RouteMessage message) {
     try {
       repliers.apply(message).failure(STILL_WORKING);
     } catch (RuntimeException e) {
