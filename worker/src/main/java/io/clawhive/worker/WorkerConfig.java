@@ -7,6 +7,7 @@ import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.sandbox.IsolationConfig;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
@@ -24,7 +25,19 @@ import java.util.concurrent.TimeUnit;
 public class WorkerConfig {
   static final String DEFAULT_RUNTIME_DIR = "./runtime";
   static final int DEFAULT_CAPACITY = 8;
-  static final int DEFAULT_TASK_CONCURRENCY = 8;
+
+  /**
+   * A chat holds a thread while the gateway works (mostly waiting): more threads than live
+   * gateways, so busy tenants never take every thread (each tenant uses at most one).
+   */
+  static final int DEFAULT_TASK_CONCURRENCY = 32;
+
+  /** Messages of one tenant waiting behind its running one; more are declined with a notice. */
+  static final int DEFAULT_QUEUED_PER_TENANT = 4;
+
+  /** How long one chat turn may take before the worker stops waiting for the gateway. */
+  static final Duration DEFAULT_CHAT_TIMEOUT = Duration.minutes(3);
+
   static final String INSTANCES_SUBDIR = "instances";
   static final Duration DEFAULT_HIBERNATE_AFTER = Duration.minutes(30);
   static final DataSize DEFAULT_DISK_QUOTA = DataSize.gibibytes(1);
@@ -42,6 +55,22 @@ public class WorkerConfig {
   @Min(1)
   @Max(256)
   private int taskConcurrency = DEFAULT_TASK_CONCURRENCY;
+
+  /**
+   * Messages of one tenant the worker holds waiting behind the one being answered; beyond them a
+   * message is declined (recorded, the user told once), so no tenant's backlog holds the prefetch
+   * window or threads that other tenants need.
+   */
+  @Min(0)
+  @Max(100)
+  private int queuedPerTenant = DEFAULT_QUEUED_PER_TENANT;
+
+  /** Time limit of one chat turn (the user sees "typing" meanwhile). */
+  @JsonProperty
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  @MaxDuration(value = 20, unit = TimeUnit.MINUTES)
+  private Duration chatTimeout = DEFAULT_CHAT_TIMEOUT;
 
   @Valid @NotNull private ModelProviderConfig model = new ModelProviderConfig();
 
@@ -132,6 +161,24 @@ public class WorkerConfig {
   @JsonProperty
   public void setTaskConcurrency(int taskConcurrency) {
     this.taskConcurrency = taskConcurrency;
+  }
+
+  @JsonProperty
+  public int getQueuedPerTenant() {
+    return queuedPerTenant;
+  }
+
+  @JsonProperty
+  public void setQueuedPerTenant(int queuedPerTenant) {
+    this.queuedPerTenant = queuedPerTenant;
+  }
+
+  public Duration getChatTimeout() {
+    return chatTimeout;
+  }
+
+  public void setChatTimeout(Duration chatTimeout) {
+    this.chatTimeout = chatTimeout;
   }
 
   @JsonProperty
@@ -286,6 +333,10 @@ public class WorkerConfig {
         + capacity
         + ", taskConcurrency="
         + taskConcurrency
+        + ", queuedPerTenant="
+        + queuedPerTenant
+        + ", chatTimeout="
+        + chatTimeout
         + ", "
         + model
         + ", "

@@ -32,6 +32,7 @@ import io.clawhive.worker.openclaw.RuntimeVerifier;
 import io.clawhive.worker.openclaw.VerifiedRuntime;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.process.LauncherSettings;
+import io.clawhive.worker.routing.BusyTenantDecliner;
 import io.clawhive.worker.routing.RouteMessageHandler;
 import io.clawhive.worker.routing.TelegramNotices;
 import io.clawhive.worker.sandbox.EgressAllowance;
@@ -182,10 +183,10 @@ public final class WorkerRole {
     environment.lifecycle().manage(fleet);
     TaskDispatcher dispatcher = FleetTaskHandlers.register(new TaskDispatcher(nodeId), fleet);
     telegram.ifPresent(bot -> fleet.setNotices(new TelegramNotices(storage, bot)));
+    fleet.setChatTimeout(config.getChatTimeout().toJavaDuration());
     ScheduledExecutorService typingTimer = typingTimer();
     environment.lifecycle().manage(shuttingDown(typingTimer));
-    dispatcher.register(
-        RouteMessage.class,
+    RouteMessageHandler routing =
         new RouteMessageHandler(
             fleet,
             storage,
@@ -196,16 +197,19 @@ public final class WorkerRole {
             modelProxy.budgetRefusals(),
             config.getAnswers().build(),
             environment.metrics(),
-            clock));
+            clock);
+    dispatcher.register(RouteMessage.class, routing);
+    warnIfThreadsBelowCapacity(config);
     TaskConsumer consumer =
         new TaskConsumer(
             connection,
             topology,
             nodeId,
             dispatcher,
+            BusyTenantDecliner.of(routing, storage, environment.metrics()),
             new TaskCodec(),
             environment.metrics(),
-            settings,
+            settings.withMaxQueuedPerTenant(config.getQueuedPerTenant()),
             clock);
     environment.lifecycle().manage(consumer);
     environment.healthChecks().register("worker", combined(heartbeat.healthCheck(), fleet));
@@ -332,6 +336,17 @@ public final class WorkerRole {
       throw new UncheckedIOException("cannot declare the queue of worker " + nodeId, e);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("timed out declaring the queue of worker " + nodeId, e);
+    }
+  }
+
+  /** A tenant uses one task thread at most; with no more threads than gateways all can be busy. */
+  private static void warnIfThreadsBelowCapacity(WorkerConfig config) {
+    if (config.getTaskConcurrency() <= config.getCapacity()) {
+      LOG.warn(
+          "taskConcurrency {} <= capacity {}: when every live gateway is busy with a long chat,"
+              + " no thread is left for other tenants' messages; raise taskConcurrency",
+          config.getTaskConcurrency(),
+          config.getCapacity());
     }
   }
 

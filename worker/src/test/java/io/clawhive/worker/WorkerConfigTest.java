@@ -43,6 +43,23 @@ class WorkerConfigTest {
   }
 
   @Test
+  void fairShareSettingsHaveDocumentedDefaultsAndBounds() throws Exception {
+    WorkerConfig defaults = yaml.readValue("runtimeDir: /opt/rt\n", WorkerConfig.class);
+    assertThat(defaults.getTaskConcurrency()).isEqualTo(32).isGreaterThan(defaults.getCapacity());
+    assertThat(defaults.getQueuedPerTenant()).isEqualTo(4);
+    assertThat(defaults.getChatTimeout().toJavaDuration()).isEqualTo(Duration.ofMinutes(3));
+
+    WorkerConfig set = yaml.readValue("queuedPerTenant: 0\nchatTimeout: 90s\n", WorkerConfig.class);
+    assertThat(validator.validate(set)).isEmpty();
+    assertThat(set.getChatTimeout().toJavaDuration()).isEqualTo(Duration.ofSeconds(90));
+
+    WorkerConfig bad = yaml.readValue("queuedPerTenant: -1\nchatTimeout: 0s\n", WorkerConfig.class);
+    assertThat(validator.validate(bad))
+        .extracting(v -> v.getPropertyPath().toString())
+        .containsExactlyInAnyOrder("queuedPerTenant", "chatTimeout");
+  }
+
+  @Test
   void listsComeFromYamlListsOrFromOneEnvironmentString() throws Exception {
     WorkerConfig config =
         yaml.readValue(

@@ -18,7 +18,12 @@ public class BrokerFactory {
   /** Not 5672, so that the embedded broker never clashes with a local RabbitMQ. */
   public static final int DEFAULT_EMBEDDED_PORT = 5680;
 
-  static final int DEFAULT_PREFETCH = 32;
+  /**
+   * Room for every task thread's tenant with a full queue (32 × (1 + 4) = 160, see the worker's
+   * taskConcurrency and queuedPerTenant) and still for everyone else's next message.
+   */
+  static final int DEFAULT_PREFETCH = 256;
+
   static final int DEFAULT_MAX_ATTEMPTS = 5;
   static final Duration DEFAULT_RETRY_BACKOFF = Duration.seconds(2);
   static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.minutes(1);

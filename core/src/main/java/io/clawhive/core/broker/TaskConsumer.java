@@ -14,6 +14,7 @@ import io.dropwizard.lifecycle.Managed;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -28,8 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Consumes a worker node's queue: manual ack after the handler returns, bounded prefetch, tasks of
  * one tenant in order and different tenants in parallel, retries with back-off, dead- lettering of
- * poison and undecodable messages. The connection should recover automatically ({@link
- * AmqpConnections}); a channel closed by a channel error is reopened here.
+ * poison and undecodable messages. A tenant holds at most {@link
+ * TaskConsumerSettings#maxHeldPerTenant()} deliveries (one running, the rest waiting in its lane);
+ * a declinable task beyond that goes to the {@link TaskOverflow} and is acked, so no tenant's
+ * backlog fills the prefetch window or takes more than one task thread. The connection should
+ * recover automatically ({@link AmqpConnections}); a channel closed by a channel error is reopened
+ * here.
  */
 public final class TaskConsumer implements Managed, AutoCloseable {
 
@@ -47,7 +52,12 @@ public final class TaskConsumer implements Managed, AutoCloseable {
   private final SerialLanes lanes;
   private final DeadLetterSender deadLetters;
   private final TaskExecution execution;
+  private final TaskOverflow overflow;
+  private final LaneAdmission admission;
+  private final ExecutorService declines;
+  private final ExecutorService notices;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger queued = new AtomicInteger();
   private final Object drained = new Object();
   private volatile boolean stopping;
   private volatile Channel channel;
@@ -61,7 +71,26 @@ public final class TaskConsumer implements Managed, AutoCloseable {
       MetricRegistry metrics,
       TaskConsumerSettings settings,
       Clock clock) {
+    this(connection, topology, nodeId, handler, TaskOverflow.NONE, codec, metrics, settings, clock);
+  }
+
+  /**
+   * A consumer whose tenants are bounded: beyond {@link TaskConsumerSettings#maxHeldPerTenant()}
+   * held deliveries, tasks that {@code overflow} calls declinable are declined through it.
+   */
+  public TaskConsumer(
+      Connection connection,
+      BrokerTopology topology,
+      String nodeId,
+      TaskHandler handler,
+      TaskOverflow overflow,
+      TaskCodec codec,
+      MetricRegistry metrics,
+      TaskConsumerSettings settings,
+      Clock clock) {
     this.connection = connection;
+    this.overflow = overflow;
+    this.admission = new LaneAdmission(settings.maxHeldPerTenant());
     this.topology = topology;
     this.nodeId = nodeId;
     this.codec = codec;
@@ -77,6 +106,11 @@ public final class TaskConsumer implements Managed, AutoCloseable {
             new LinkedBlockingQueue<>(),
             named("task-worker-" + nodeId));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(named("task-retry-" + nodeId));
+    // declining records a row and acks; never on the broker's delivery thread, never on a task
+    // thread that another tenant's message waits for
+    this.declines = Executors.newSingleThreadExecutor(named("task-decline-" + nodeId));
+    this.notices = Executors.newSingleThreadExecutor(named("task-decline-notice-" + nodeId));
+    this.metrics.queuedGauge(queued::get);
     this.lanes = new SerialLanes(workers);
     this.deadLetters = new DeadLetterSender(connection, topology, clock, settings.confirmTimeout());
     this.execution =
@@ -96,13 +130,23 @@ public final class TaskConsumer implements Managed, AutoCloseable {
     stopping = false;
     subscribe();
     LOG.info(
-        "Consuming {} (prefetch {}, parallelism {}, max attempts {}, back-off {}..{})",
+        "Consuming {} (prefetch {}, parallelism {}, {} queued per tenant, max attempts {},"
+            + " back-off {}..{})",
         topology.workerQueue(nodeId),
         settings.prefetch(),
         settings.parallelism(),
+        overflow == TaskOverflow.NONE ? "unbounded" : settings.maxQueuedPerTenant(),
         settings.maxAttempts(),
         settings.initialBackoff(),
         settings.maxBackoff());
+    if (overflow != TaskOverflow.NONE && !settings.prefetchCoversBusyTenants()) {
+      LOG.warn(
+          "prefetch {} <= parallelism {} x {} held per tenant: busy tenants can fill the prefetch"
+              + " window and delay other tenants' messages; raise the prefetch",
+          settings.prefetch(),
+          settings.parallelism(),
+          settings.maxHeldPerTenant());
+    }
   }
 
   /** Stops taking deliveries, waits up to the stop timeout for in-flight tasks, then closes. */
@@ -123,6 +167,8 @@ public final class TaskConsumer implements Managed, AutoCloseable {
     }
     workers.shutdownNow();
     scheduler.shutdownNow();
+    declines.shutdownNow();
+    notices.shutdownNow();
     closeQuietly(current);
     deadLetters.close();
     LOG.info("Stopped consuming {}", topology.workerQueue(nodeId));
@@ -136,6 +182,11 @@ public final class TaskConsumer implements Managed, AutoCloseable {
   /** Deliveries received and not yet finished (acked, dead-lettered or abandoned). */
   public int inFlight() {
     return inFlight.get();
+  }
+
+  /** Admitted deliveries waiting behind their tenant's running task. */
+  public int queued() {
+    return queued.get();
   }
 
   private void subscribe() throws IOException {
@@ -158,9 +209,61 @@ public final class TaskConsumer implements Managed, AutoCloseable {
     }
     metrics.mark(TaskMetrics.DELIVERED, task.type());
     inFlight.incrementAndGet();
+    String key = task.orderingKey();
+    // a redelivery was admitted once (or its decline was never acked): it takes its place again,
+    // rather than being declined because a stale copy still holds the lane
+    LaneAdmission.Verdict verdict =
+        admission.admit(key, !received.redelivered() && overflow.declinable(task));
+    if (verdict != LaneAdmission.Verdict.ADMIT) {
+      decline(task, received, verdict == LaneAdmission.Verdict.DECLINE_FIRST);
+      return;
+    }
+    queued.incrementAndGet();
     lanes
-        .submit(task.orderingKey(), () -> execution.attempt(task, received))
-        .whenComplete((ignored, failure) -> finished());
+        .submit(
+            key,
+            () -> {
+              queued.decrementAndGet();
+              return execution.attempt(task, received);
+            })
+        .whenComplete(
+            (ignored, failure) -> {
+              admission.release(key);
+              finished();
+            });
+  }
+
+  private void decline(Task task, Received received, boolean firstOfRun) {
+    try {
+      declines.execute(
+          () -> {
+            Runnable notice;
+            try {
+              notice = execution.decline(overflow, task, received, firstOfRun);
+            } finally {
+              finished();
+            }
+            tell(notice, task);
+          });
+    } catch (RejectedExecutionException e) {
+      finished(); // stopping: left unacked, the broker redelivers it
+    }
+  }
+
+  /** Best effort: the decline is recorded and acked already. */
+  private void tell(Runnable notice, Task task) {
+    try {
+      notices.execute(
+          () -> {
+            try {
+              notice.run();
+            } catch (RuntimeException e) {
+              LOG.warn("Notice for declined task {} not sent: {}", task.taskId(), e.toString());
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      LOG.debug("Notice for declined task {} not sent: consumer stopped", task.taskId());
+    }
   }
 
   private void finished() {
@@ -268,7 +371,9 @@ public final class TaskConsumer implements Managed, AutoCloseable {
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
       try {
-        onDelivery(new Received(getChannel(), envelope.getDeliveryTag(), properties, body));
+        onDelivery(
+            new Received(
+                getChannel(), envelope.getDeliveryTag(), envelope.isRedeliver(), properties, body));
       } catch (RuntimeException e) {
         LOG.error("Delivery {} on {} not handled: {}", envelope.getDeliveryTag(), nodeId, e, e);
       }

@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param maxBackoff cap of one delay
  * @param stopTimeout how long {@link TaskConsumer#stop()} waits for in-flight tasks
  * @param confirmTimeout how long a dead-letter publish waits for the broker's confirm
+ * @param maxQueuedPerTenant deliveries of one tenant that may wait behind its running one; a
+ *     declinable task beyond that is declined (see {@link TaskOverflow}), so one tenant holds at
+ *     most {@code 1 + maxQueuedPerTenant} of the {@code prefetch} window and one task thread
  */
 public record TaskConsumerSettings(
     int prefetch,
@@ -22,10 +25,24 @@ public record TaskConsumerSettings(
     Duration initialBackoff,
     Duration maxBackoff,
     Duration stopTimeout,
-    Duration confirmTimeout) {
+    Duration confirmTimeout,
+    int maxQueuedPerTenant) {
 
-  public static final int DEFAULT_PREFETCH = 32;
-  public static final int DEFAULT_PARALLELISM = 8;
+  /**
+   * Large enough for {@link #DEFAULT_PARALLELISM} busy tenants with full queues ({@code 32 × (1 +
+   * 4) = 160}) and still room for everyone else's next message.
+   */
+  public static final int DEFAULT_PREFETCH = 256;
+
+  /**
+   * A chat holds its thread while it waits for the gateway (mostly idle): more threads than live
+   * gateways per worker, so that busy tenants never take every thread.
+   */
+  public static final int DEFAULT_PARALLELISM = 32;
+
+  /** One running message per tenant plus this many waiting; more are declined. */
+  public static final int DEFAULT_MAX_QUEUED_PER_TENANT = 4;
+
   public static final int DEFAULT_MAX_ATTEMPTS = 5;
   public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(1);
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(60);
@@ -40,6 +57,10 @@ public record TaskConsumerSettings(
     TaskBusChecks.positive(maxBackoff, "maxBackoff");
     TaskBusChecks.positive(stopTimeout, "stopTimeout");
     TaskBusChecks.positive(confirmTimeout, "confirmTimeout");
+    if (maxQueuedPerTenant < 0) {
+      throw new IllegalArgumentException(
+          "maxQueuedPerTenant must be >= 0 but was " + maxQueuedPerTenant);
+    }
     if (maxBackoff.compareTo(initialBackoff) < 0) {
       throw new IllegalArgumentException(
           "maxBackoff " + maxBackoff + " is shorter than initialBackoff " + initialBackoff);
@@ -65,27 +86,81 @@ public record TaskConsumerSettings(
         DEFAULT_INITIAL_BACKOFF,
         DEFAULT_MAX_BACKOFF,
         DEFAULT_STOP_TIMEOUT,
-        TaskPublisher.DEFAULT_CONFIRM_TIMEOUT);
+        TaskPublisher.DEFAULT_CONFIRM_TIMEOUT,
+        DEFAULT_MAX_QUEUED_PER_TENANT);
   }
 
   public TaskConsumerSettings withPrefetch(int value) {
     return new TaskConsumerSettings(
-        value, parallelism, maxAttempts, initialBackoff, maxBackoff, stopTimeout, confirmTimeout);
+        value,
+        parallelism,
+        maxAttempts,
+        initialBackoff,
+        maxBackoff,
+        stopTimeout,
+        confirmTimeout,
+        maxQueuedPerTenant);
   }
 
   public TaskConsumerSettings withParallelism(int value) {
     return new TaskConsumerSettings(
-        prefetch, value, maxAttempts, initialBackoff, maxBackoff, stopTimeout, confirmTimeout);
+        prefetch,
+        value,
+        maxAttempts,
+        initialBackoff,
+        maxBackoff,
+        stopTimeout,
+        confirmTimeout,
+        maxQueuedPerTenant);
   }
 
   public TaskConsumerSettings withRetries(int attempts, Duration initial, Duration max) {
     return new TaskConsumerSettings(
-        prefetch, parallelism, attempts, initial, max, stopTimeout, confirmTimeout);
+        prefetch,
+        parallelism,
+        attempts,
+        initial,
+        max,
+        stopTimeout,
+        confirmTimeout,
+        maxQueuedPerTenant);
   }
 
   public TaskConsumerSettings withStopTimeout(Duration value) {
     return new TaskConsumerSettings(
-        prefetch, parallelism, maxAttempts, initialBackoff, maxBackoff, value, confirmTimeout);
+        prefetch,
+        parallelism,
+        maxAttempts,
+        initialBackoff,
+        maxBackoff,
+        value,
+        confirmTimeout,
+        maxQueuedPerTenant);
+  }
+
+  public TaskConsumerSettings withMaxQueuedPerTenant(int value) {
+    return new TaskConsumerSettings(
+        prefetch,
+        parallelism,
+        maxAttempts,
+        initialBackoff,
+        maxBackoff,
+        stopTimeout,
+        confirmTimeout,
+        value);
+  }
+
+  /** Deliveries one tenant may hold at once: its running one plus its waiting ones. */
+  public int maxHeldPerTenant() {
+    return 1 + maxQueuedPerTenant;
+  }
+
+  /**
+   * Whether every thread can be busy with a tenant whose queue is full and the prefetch window
+   * still has room for another tenant's message.
+   */
+  public boolean prefetchCoversBusyTenants() {
+    return prefetch > (long) parallelism * maxHeldPerTenant();
   }
 
   /** The delay after failed attempt {@code failedAttempt} (1-based): doubling, capped. */

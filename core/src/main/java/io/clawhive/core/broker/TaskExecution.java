@@ -109,6 +109,29 @@ final class TaskExecution {
     }
   }
 
+  /**
+   * Declines a task through {@code overflow}, then acks it, and returns the notice to send; if the
+   * decline cannot be recorded the task goes to the dead-letter queue instead (never dropped).
+   */
+  Runnable decline(TaskOverflow overflow, Task task, Received received, boolean firstOfRun) {
+    Runnable notice;
+    try {
+      notice = overflow.decline(task, firstOfRun);
+    } catch (Throwable e) {
+      LOG.warn("Declining task {} ({}) failed: {}", task.taskId(), task.type(), e.toString());
+      deadLetter(task.type(), received, "declined (its tenant is busy) but not recorded: " + e);
+      return () -> {};
+    }
+    metrics.mark(TaskMetrics.DECLINED, task.type());
+    LOG.info(
+        "Task {} ({}) of tenant {} declined: the tenant already has its bound of tasks held",
+        task.taskId(),
+        task.type(),
+        task.tenant());
+    ack(received, task.type());
+    return notice;
+  }
+
   void deadLetter(String taskType, Received received, String reason) {
     try {
       deadLetters.send(nodeId, taskType, reason, received.properties(), received.body());

@@ -81,6 +81,20 @@ public interface ProcessedUpdateDao extends SqlObject {
           + " WHERE update_id = :updateId")
   boolean markAnswered(long updateId, Instant at);
 
+  /**
+   * Records that an update was declined (its tenant already had its bound of messages waiting): it
+   * becomes FAILED with the reason, so a redelivery is never answered. Only an update not yet
+   * answered or failed changes; returns whether this one did.
+   */
+  default boolean markDeclined(long updateId, String reason) {
+    return markDeclinedIfOpen(updateId, Columns.fit(reason, Columns.UPDATE_REASON));
+  }
+
+  @SqlUpdate(
+      "UPDATE processed_updates SET status = 'FAILED', reason = :reason"
+          + " WHERE update_id = :updateId AND status IN ('RECEIVED', 'QUEUED')")
+  boolean markDeclinedIfOpen(long updateId, String reason);
+
   /** For IGNORED or FAILED (or any other status change without extra data). */
   @SqlUpdate("UPDATE processed_updates SET status = :status WHERE update_id = :updateId")
   boolean updateStatus(long updateId, UpdateStatus status);

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -70,6 +71,7 @@ public final class Fleet implements TenantGateways, Managed {
   private final ExecutorService noticeExecutor;
   private final Housekeeping housekeeping;
   private volatile TenantNotices notices = TenantNotices.LOGGING;
+  private volatile Duration chatTimeout = GatewayClient.DEFAULT_CHAT_TIMEOUT;
   private volatile boolean running;
 
   /**
@@ -165,6 +167,11 @@ public final class Fleet implements TenantGateways, Managed {
   /** Where notices to tenants go (routing sets a Telegram-backed one). */
   public void setNotices(TenantNotices notices) {
     this.notices = notices;
+  }
+
+  /** Time limit of one chat turn through the clients {@link #gatewayFor} hands out. */
+  public void setChatTimeout(Duration chatTimeout) {
+    this.chatTimeout = Objects.requireNonNull(chatTimeout, "chatTimeout");
   }
 
   public FleetSettings settings() {
@@ -285,7 +292,7 @@ public final class Fleet implements TenantGateways, Managed {
         member.id,
         URI.create("http://" + isolation.gatewayHost(member.id) + ":" + member.port),
         member.token,
-        GatewayClient.DEFAULT_CHAT_TIMEOUT,
+        chatTimeout,
         clock);
   }
 

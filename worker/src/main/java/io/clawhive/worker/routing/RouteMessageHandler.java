@@ -24,6 +24,8 @@ import io.clawhive.worker.fleet.TenantGateways;
 import io.clawhive.worker.gateway.ChatReply;
 import io.clawhive.worker.gateway.GatewayClient;
 import io.clawhive.worker.gateway.GatewayException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +57,12 @@ public final class RouteMessageHandler implements TaskHandler {
 
   /** One chat call to a gateway (after it is ready), answered or not. */
   public static final String GATEWAY_CHAT = "gateway.chat";
+
+  /** Told when a chat turn takes longer than the worker's chat time limit (not retried). */
+  static final String TIMED_OUT =
+      "Sorry, your agent took longer than its time limit on this message, so I stopped waiting."
+          + " It may still finish what it started; send your next message when you're ready, or"
+          + " /restart if it seems stuck.";
 
   /** Messages given up on (the user was told, the task is dead-lettered). */
   public static final String FAILED = "messages.failed";
@@ -202,6 +210,11 @@ public final class RouteMessageHandler implements TaskHandler {
       giveUp(message, replier, e);
       throw e;
     } catch (GatewayException e) {
+      if (chatTimedOut(e)) {
+        // not retried: the agent may still be working on it, and a retry would run it again
+        giveUp(message, replier, e, TIMED_OUT);
+        throw new PermanentTaskException("chat timed out: " + e.getMessage(), e);
+      }
       if (!e.retryable()) {
         giveUp(message, replier, e);
         throw new PermanentTaskException("gateway refused the message: " + e.getMessage(), e);
@@ -296,7 +309,8 @@ public final class RouteMessageHandler implements TaskHandler {
         .orElseThrow(() -> new PermanentTaskException("tenant " + tenant + " has no row"));
   }
 
-  private Replier replierFor(RouteMessage message) {
+  /** Where {@code message}'s answer goes (also used to decline it, see BusyTenantDecliner). */
+  Replier replierFor(RouteMessage message) {
     ReplyTo to = message.replyTo();
     if (to.channel() == ReplyTo.Channel.HTTP) {
       return new HttpReplier(replies, to.replyNode(), to.correlationId(), message.tenant());
@@ -363,7 +377,17 @@ public final class RouteMessageHandler implements TaskHandler {
     }
   }
 
+  /** The gateway took longer than the chat time limit (not: could not be reached in time). */
+  private static boolean chatTimedOut(GatewayException e) {
+    return e.getCause() instanceof HttpTimeoutException
+        && !(e.getCause() instanceof HttpConnectTimeoutException);
+  }
+
   private void giveUp(RouteMessage message, Replier replier, Exception cause) {
+    giveUp(message, replier, cause, BotReplies.FAILURE);
+  }
+
+  private void giveUp(RouteMessage message, Replier replier, Exception cause, String reply) {
     failed.mark();
     LOG.warn(
         "Message of tenant {} (update {}) not answered after attempt {}: {}; telling the user,"
@@ -373,7 +397,7 @@ public final class RouteMessageHandler implements TaskHandler {
         message.attempt(),
         cause.toString());
     try {
-      replier.failure(BotReplies.FAILURE);
+      replier.failure(reply);
     } catch (RuntimeException e) {
       LOG.warn("Could not tell tenant {} about the failure: {}", message.tenant(), e.toString());
     }

@@ -48,6 +48,9 @@ public final class StandInGateway {
   /** A skill whose SKILL.md holds this line makes the stand-in answer /readyz with 503. */
   public static final String NOT_READY_MARKER = "standin: not-ready";
 
+  /** Chat text {@code sleep:<ms> rest}: the stand-in answers after {@code ms} milliseconds. */
+  public static final String SLEEP_PREFIX = "sleep:";
+
   private final String token;
   private final long readyAtMillis;
   private volatile Path skillsDir;
@@ -174,6 +177,7 @@ public final class StandInGateway {
     List<?> messages = (List<?>) MiniJson.path(body, "messages");
     Object last = messages == null || messages.isEmpty() ? null : messages.get(messages.size() - 1);
     String text = String.valueOf(MiniJson.path(last, "content"));
+    thinkIfAsked(text);
     int turn = turns.merge(user, 1, Integer::sum);
     if (text.startsWith(LONG_ANSWER)) {
       longAnswer(ex, Long.parseLong(text.substring(LONG_ANSWER.length()).strip()), turn);
@@ -219,6 +223,21 @@ public final class StandInGateway {
       out.write((tail + "\"},\"finish_reason\":\"stop\"}]}").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       System.err.println("stand-in: long answer not read to its end (" + e.getMessage() + ")");
+    }
+  }
+
+  /** A message starting {@code sleep:<ms> } makes the "agent" work that long before answering. */
+  private static void thinkIfAsked(String text) {
+    if (!text.startsWith(SLEEP_PREFIX)) {
+      return;
+    }
+    int end = text.indexOf(' ');
+    long millis =
+        Long.parseLong(text.substring(SLEEP_PREFIX.length(), end < 0 ? text.length() : end));
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
