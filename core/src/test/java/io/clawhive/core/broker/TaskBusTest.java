@@ -226,7 +226,17 @@ class TaskBusTest {
     assertThat(deadLetters.count()).isEqualTo(1);
 
     healed.set(true);
-    assertThat(deadLetters.replayAll()).isEqualTo(1);
+    List<Task> prepared = new ArrayList<>();
+    assertThat(
+            deadLetters.replay(
+                l -> true,
+                t -> {
+                  // prepared before it is published: the worker cannot have it yet
+                  assertThat(succeeded).isEmpty();
+                  prepared.add(t);
+                }))
+        .isEqualTo(1);
+    assertThat(prepared).extracting(Task::taskId).containsExactly(task.taskId());
     await().atMost(WAIT).until(() -> succeeded.size() == 1);
     assertThat(succeeded.get(0).taskId()).isEqualTo(task.taskId());
     assertThat(deadLetters.count()).isZero();

@@ -16,6 +16,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * HTTP client of one gateway. Chat goes to {@code POST /v1/chat/completions} (bearer token, agent
@@ -132,6 +135,18 @@ public final class GatewayClient {
             .build();
     Instant started = clock.instant();
     HttpResponse<InputStream> response = send(request, "chat");
+    // the request timeout ends with the headers: a body that stalls is closed at the deadline
+    AtomicBoolean timedOut = new AtomicBoolean();
+    CompletableFuture<Void> watchdog =
+        CompletableFuture.runAsync(
+            () -> {
+              timedOut.set(true);
+              closeQuietly(response.body());
+            },
+            CompletableFuture.delayedExecutor(
+                Math.max(
+                    1, chatTimeout.minus(Duration.between(started, clock.instant())).toMillis()),
+                TimeUnit.MILLISECONDS));
     try (InputStream body = response.body()) {
       int status = response.statusCode();
       if (status != 200) {
@@ -146,10 +161,31 @@ public final class GatewayClient {
       }
       return new ChatReply(reply.id(), reply.content(), reply.finishReason(), latency, reply.cut());
     } catch (ReplyReader.MalformedReplyException e) {
+      if (timedOut.get()) {
+        throw timedOut();
+      }
       throw new GatewayRejectedException(
           instanceId, 200, "reply is not JSON (" + e.getMessage() + "): " + truncate(e.start()));
     } catch (IOException e) {
+      if (timedOut.get()) {
+        throw timedOut();
+      }
       throw new GatewayUnavailableException(instanceId, "chat reply failed: " + describe(e), e);
+    } finally {
+      watchdog.cancel(false);
+    }
+  }
+
+  private GatewayUnavailableException timedOut() {
+    return new GatewayUnavailableException(
+        instanceId, "chat reply timed out: body not complete within " + chatTimeout, null);
+  }
+
+  private static void closeQuietly(InputStream body) {
+    try {
+      body.close();
+    } catch (IOException e) {
+      // closing only to unblock the reader
     }
   }
 

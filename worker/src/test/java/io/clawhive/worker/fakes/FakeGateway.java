@@ -41,6 +41,7 @@ public final class FakeGateway implements AutoCloseable {
   private final AtomicReference<CountDownLatch> hang = new AtomicReference<>();
   private final AtomicReference<String> rawAnswer = new AtomicReference<>();
   private volatile boolean endless;
+  private volatile boolean stall;
   private final AtomicLong endlessBytes = new AtomicLong();
   private final CountDownLatch endlessStopped = new CountDownLatch(1);
 
@@ -93,6 +94,11 @@ public final class FakeGateway implements AutoCloseable {
     endless = true;
   }
 
+  /** Every later chat answers 200 with the start of a body, then nothing (at most a minute). */
+  public void stallAfterHeaders() {
+    stall = true;
+  }
+
   /** Bytes of endless answers written so far. */
   public long endlessBytes() {
     return endlessBytes.get();
@@ -133,6 +139,20 @@ public final class FakeGateway implements AutoCloseable {
       }
       if (endless) {
         endless(exchange);
+        return;
+      }
+      if (stall) {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, 0);
+        exchange
+            .getResponseBody()
+            .write(
+                "{\"choices\":[{\"message\":{\"content\":\"sta"
+                    .getBytes(StandardCharsets.US_ASCII));
+        exchange.getResponseBody().flush();
+        CountDownLatch never = new CountDownLatch(1);
+        hang.compareAndSet(null, never);
+        hang.get().await(1, TimeUnit.MINUTES);
         return;
       }
       String raw = rawAnswer.get();

@@ -193,4 +193,13 @@ class GatewayClientTest {
         .isInstanceOf(GatewayRejectedException.class)
         .hasMessageContaining("nested deeper");
   }
+
+  @Test
+  void anAnswerThatStallsAfterItsHeadersTimesOutRetryably() {
+    gateway.stallAfterHeaders();
+
+    assertThatThrownBy(() -> client(TOKEN, Duration.ofMillis(500)).chat("t", "x"))
+        .isInstanceOf(GatewayUnavailableException.class)
+        .hasMessageContaining("timed out");
+  }
 }
