@@ -14,6 +14,12 @@ public class SchedulerConfig {
   static final Duration DEFAULT_CLUSTER_CHECKIN = Duration.seconds(15);
   static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.minutes(1);
 
+  /**
+   * A trigger later than this is a misfire and skips to its next period instead of catching up
+   * (several runs back to back after a node took over).
+   */
+  static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.seconds(5);
+
   /** Every night at 03:00 (Quartz cron, in the node's time zone). */
   static final String DEFAULT_SKILL_UPDATE_CRON = "0 0 3 * * ?";
 
@@ -30,6 +36,11 @@ public class SchedulerConfig {
   @NotNull
   @MinDuration(value = 1, unit = TimeUnit.SECONDS)
   private Duration clusterCheckinInterval = DEFAULT_CLUSTER_CHECKIN;
+
+  /** How late a trigger may fire before it counts as missed (Quartz misfireThreshold). */
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  private Duration misfireThreshold = DEFAULT_MISFIRE_THRESHOLD;
 
   /** How often every live worker is asked to probe all its gateways. */
   @NotNull
@@ -153,6 +164,16 @@ public class SchedulerConfig {
   }
 
   @JsonProperty
+  public Duration getMisfireThreshold() {
+    return misfireThreshold;
+  }
+
+  @JsonProperty
+  public void setMisfireThreshold(Duration misfireThreshold) {
+    this.misfireThreshold = misfireThreshold;
+  }
+
+  @JsonProperty
   public void setClusterCheckinInterval(Duration clusterCheckinInterval) {
     this.clusterCheckinInterval = clusterCheckinInterval;
   }
@@ -163,6 +184,8 @@ public class SchedulerConfig {
         + threadCount
         + ", clusterCheckinInterval="
         + clusterCheckinInterval
+        + ", misfireThreshold="
+        + misfireThreshold
         + "}";
   }
 }
