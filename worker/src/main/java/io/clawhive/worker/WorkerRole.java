@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import io.clawhive.core.broker.BrokerTopology;
 import io.clawhive.core.broker.TaskConsumer;
 import io.clawhive.core.broker.TaskConsumerSettings;
+import io.clawhive.core.broker.TaskPublisher;
 import io.clawhive.core.reply.ReplyPublisher;
 import io.clawhive.core.reply.ReplyTopology;
 import io.clawhive.core.storage.Storage;
@@ -17,6 +18,7 @@ import io.clawhive.worker.fleet.Fleet;
 import io.clawhive.worker.fleet.FleetMetrics;
 import io.clawhive.worker.fleet.FleetSettings;
 import io.clawhive.worker.fleet.SkillSource;
+import io.clawhive.worker.fleet.TenantNotices;
 import io.clawhive.worker.gateway.GatewayConfigValidator;
 import io.clawhive.worker.gateway.ModelProvider;
 import io.clawhive.worker.instance.SystemUsers;
@@ -32,6 +34,7 @@ import io.clawhive.worker.openclaw.RuntimeVerifier;
 import io.clawhive.worker.openclaw.VerifiedRuntime;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.process.LauncherSettings;
+import io.clawhive.worker.routing.MovedTenants;
 import io.clawhive.worker.routing.RouteMessageHandler;
 import io.clawhive.worker.routing.TelegramNotices;
 import io.clawhive.worker.sandbox.EgressAllowance;
@@ -174,7 +177,12 @@ public final class WorkerRole {
             modelProxy.credentials(),
             clock);
     WorkerHeartbeat heartbeat =
-        new WorkerHeartbeat(storage, nodeId, capacity(config, isolation), clock);
+        new WorkerHeartbeat(
+            storage,
+            nodeId,
+            capacity(config, isolation),
+            clock,
+            config.getHeartbeatInterval().toJavaDuration());
     heartbeat.liveInstancesFrom(fleet::liveCount);
     environment.lifecycle().manage(heartbeat);
     environment.lifecycle().manage(closing(launcher));
@@ -184,8 +192,7 @@ public final class WorkerRole {
     telegram.ifPresent(bot -> fleet.setNotices(new TelegramNotices(storage, bot)));
     ScheduledExecutorService typingTimer = typingTimer();
     environment.lifecycle().manage(shuttingDown(typingTimer));
-    dispatcher.register(
-        RouteMessage.class,
+    RouteMessageHandler routing =
         new RouteMessageHandler(
             fleet,
             storage,
@@ -195,7 +202,15 @@ public final class WorkerRole {
             typingTimer,
             modelProxy.budgetRefusals(),
             environment.metrics(),
-            clock));
+            clock);
+    TenantNotices notices =
+        telegram
+            .<TenantNotices>map(bot -> new TelegramNotices(storage, bot))
+            .orElse(TenantNotices.LOGGING);
+    TaskPublisher passOn =
+        new TaskPublisher(connection, topology, new TaskCodec(), environment.metrics());
+    dispatcher.register(
+        RouteMessage.class, new MovedTenants(nodeId, storage, passOn, notices, routing, clock));
     TaskConsumer consumer =
         new TaskConsumer(
             connection,

@@ -41,7 +41,9 @@ public final class StorageJdbi {
           SkillRolloutReport.class,
           HostSeat.class,
           ModelUsage.class,
-          ModelCredentialHolder.class);
+          ModelCredentialHolder.class,
+          TenantMove.class,
+          WorkerLeaseDao.Lease.class);
 
   private StorageJdbi() {}
 
