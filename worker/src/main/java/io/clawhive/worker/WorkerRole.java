@@ -184,6 +184,7 @@ public final class WorkerRole {
             clock,
             config.getHeartbeatInterval().toJavaDuration());
     heartbeat.liveInstancesFrom(fleet::liveCount);
+    heartbeat.stopMovedInstancesOf(fleet);
     environment.lifecycle().manage(heartbeat);
     environment.lifecycle().manage(closing(launcher));
     environment.lifecycle().manage(modelProxy); // before the fleet starts gateways

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildNode implements AutoCloseable {
   static final Path CONFIG = Path.of("..", "config.yml").toAbsolutePath().normalize();
-  private static final Duration START = Duration.ofSeconds(150);
+  private static final Duration START = Duration.ofSeconds(240);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -79,17 +79,21 @@ final class ChildNode implements AutoCloseable {
 
   /** Waits until {@code /healthcheck} answers 200. */
   ChildNode awaitHealthy() {
-    await()
-        .atMost(START)
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () -> {
-              if (!process.isAlive()) {
-                throw new AssertionError(
-                    nodeId + " exited with " + process.exitValue() + ":\n" + logTail(40));
-              }
-              return healthStatus() == 200;
-            });
+    try {
+      await()
+          .atMost(START)
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new AssertionError(
+                      nodeId + " exited with " + process.exitValue() + ":\n" + logTail(40));
+                }
+                return healthStatus() == 200;
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(nodeId + " not healthy within " + START + ":\n" + logTail(40), e);
+    }
     return this;
   }
 

@@ -57,7 +57,7 @@ class FailoverEndToEndTest {
   private static final long FIRST_TENANT = 810_000;
   private static final String BOT_TOKEN = "818181:failover-bot-token";
   private static final Duration DEAD_AFTER = Duration.ofSeconds(15);
-  private static final Duration ANSWERED_WITHIN = Duration.ofSeconds(120);
+  private static final Duration ANSWERED_WITHIN = Duration.ofSeconds(180);
   private static final int POOL = 1;
 
   @TempDir Path dir;
@@ -246,7 +246,7 @@ class FailoverEndToEndTest {
         .set("worker.supervision.readinessPeriod", "200ms")
         .set("worker.isolation.mode", "none")
         .set("worker.isolation.allowSharedNone", "true")
-        .set("worker.heartbeatInterval", "1s")
+        .set("worker.heartbeatInterval", "2s")
         .set("worker.housekeepingInterval", "2s")
         .set("worker.limits.memory", "512MiB")
         .set("worker.modelProxy.port", "0");

@@ -56,6 +56,15 @@ public interface TenantMoveDao {
   int settle(String worker, Instant before, Instant now);
 
   /**
+   * Settles the moves off workers that registered again before their queue was emptied here: they
+   * consume it themselves now and pass on what belongs elsewhere.
+   */
+  @SqlUpdate(
+      "UPDATE tenant_moves SET settled_at = :now WHERE settled_at IS NULL AND from_worker IN"
+          + " (SELECT node_id FROM workers WHERE status <> 'DEAD')")
+  int settleReturned(Instant now);
+
+  /**
    * Marks the tenant told about its move; true only for the one caller that marked it (so the
    * tenant is told once). Only tenants that lost an instance are told.
    */

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *       and after the death are answered once, in order; tasks about the dead worker's own
  *       instances are dropped (those instances are gone with it); undecodable ones dead-lettered;
  *   <li>when the queue held nothing more, the worker's moves are settled: until then the api sent
- *       the moved tenants' new messages through the dead queue too, behind the older ones.
+ *       the moved tenants' new messages through the dead queue too, behind the older ones (moves
+ *       off a worker that registered again meanwhile settle too: it consumes its queue itself and
+ *       passes on what belongs elsewhere).
  * </ol>
  */
 public final class Failover {
@@ -83,6 +85,7 @@ public final class Failover {
         tenants += moved;
       }
     }
+    storage.dao(TenantMoveDao.class).settleReturned(clock.instant());
     int forwarded = 0;
     int dropped = 0;
     for (Lease dead : leases().listDead()) {

@@ -43,6 +43,7 @@ public final class WorkerHeartbeat implements Managed {
   private final String host = hostName();
   private volatile long epoch;
   private volatile IntSupplier liveInstances = () -> 0;
+  private volatile Runnable onFenced = () -> {};
   private volatile Instant startedAt;
   private volatile Instant lastBeat;
   private ScheduledExecutorService executor;
@@ -63,6 +64,19 @@ public final class WorkerHeartbeat implements Managed {
   /** Where the count of live gateways comes from (the supervisor, once it runs). */
   public void liveInstancesFrom(IntSupplier supplier) {
     this.liveInstances = supplier;
+  }
+
+  /**
+   * What to do after this worker found itself fenced and registered again (run off the heartbeat
+   * thread, so that beats go on meanwhile).
+   */
+  public void onFenced(Runnable action) {
+    this.onFenced = action;
+  }
+
+  /** On fencing, stop the gateways of the instances the cluster moved off this worker. */
+  public void stopMovedInstancesOf(io.clawhive.worker.fleet.Fleet fleet) {
+    onFenced(new MovedInstances(storage, fleet, nodeId, clock));
   }
 
   @Override
@@ -120,6 +134,7 @@ public final class WorkerHeartbeat implements Managed {
           nodeId,
           fencedEpoch,
           epoch);
+      java.util.concurrent.CompletableFuture.runAsync(onFenced);
       return;
     }
     lastBeat = node.heartbeatAt();
