@@ -90,7 +90,9 @@ final class Node {
                   storage,
                   bus.publisher(),
                   clock,
-                  environment.metrics()));
+                  environment.metrics(),
+                  connection,
+                  bus.topology()));
     }
     if (roles.contains(Role.API)) {
       QueueDepthGauges.deadLetters(environment.metrics(), connection, bus.topology());

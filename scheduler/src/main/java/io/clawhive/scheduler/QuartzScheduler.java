@@ -10,15 +10,19 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
+import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
+import org.quartz.SimpleTrigger;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.SchedulerRepository;
@@ -36,6 +40,7 @@ public final class QuartzScheduler implements Managed, io.clawhive.core.jobs.Job
   private static final Logger LOG = LoggerFactory.getLogger(QuartzScheduler.class);
   private static final AtomicInteger DATA_SOURCE_SEQUENCE = new AtomicInteger();
   static final String SCHEDULER_NAME = "clawhive";
+  private static final java.time.Duration MAX_IDLE_WAIT = java.time.Duration.ofSeconds(30);
 
   private final Scheduler scheduler;
 
@@ -60,6 +65,16 @@ public final class QuartzScheduler implements Managed, io.clawhive.core.jobs.Job
     p.setProperty(
         "org.quartz.jobStore.clusterCheckinInterval",
         Long.toString(config.getClusterCheckinInterval().toMilliseconds()));
+    p.setProperty(
+        "org.quartz.jobStore.misfireThreshold",
+        Long.toString(config.getMisfireThreshold().toMilliseconds()));
+    // A node that finds no trigger due sleeps this long before it looks again; the node that held
+    // the triggers may stop meanwhile, so the others look at least once per check-in interval.
+    p.setProperty(
+        "org.quartz.scheduler.idleWaitTime",
+        Long.toString(
+            Math.min(
+                MAX_IDLE_WAIT.toMillis(), config.getClusterCheckinInterval().toMilliseconds())));
     p.setProperty("org.quartz.scheduler.threadName", "quartz-" + nodeId);
     try {
       StdSchedulerFactory factory = new StdSchedulerFactory(p);
@@ -89,23 +104,30 @@ public final class QuartzScheduler implements Managed, io.clawhive.core.jobs.Job
     }
   }
 
-  /** (Re)schedules {@code type} every {@code interval}; safe to call from every node at start. */
+  /**
+   * Schedules {@code type} every {@code interval}, once for the whole cluster: every node calls
+   * this at start, and a trigger that another node already stored with the same schedule is left as
+   * it is (replacing it would move its next fire time and race the node that holds it).
+   */
   public void scheduleEvery(String name, Class<? extends Job> type, Duration interval) {
+    long millis = interval.toMilliseconds();
     schedule(
         name,
         type,
         TriggerBuilder.newTrigger()
             .withIdentity(name)
-            .startAt(Date.from(Instant.now().plusMillis(interval.toMilliseconds())))
+            .startAt(Date.from(Instant.now().plusMillis(millis)))
             .withSchedule(
                 SimpleScheduleBuilder.simpleSchedule()
-                    .withIntervalInMilliseconds(interval.toMilliseconds())
+                    .withIntervalInMilliseconds(millis)
                     .repeatForever()
                     .withMisfireHandlingInstructionNextWithRemainingCount())
-            .build());
+            .build(),
+        existing ->
+            existing instanceof SimpleTrigger simple && simple.getRepeatInterval() == millis);
   }
 
-  /** (Re)schedules {@code type} on a Quartz cron expression. */
+  /** Schedules {@code type} on a Quartz cron expression, once for the cluster (as above). */
   public void scheduleCron(String name, Class<? extends Job> type, String cron) {
     schedule(
         name,
@@ -114,12 +136,30 @@ public final class QuartzScheduler implements Managed, io.clawhive.core.jobs.Job
             .withIdentity(name)
             .withSchedule(
                 CronScheduleBuilder.cronSchedule(cron).withMisfireHandlingInstructionDoNothing())
-            .build());
+            .build(),
+        existing -> existing instanceof CronTrigger c && cron.equals(c.getCronExpression()));
   }
 
-  private void schedule(String name, Class<? extends Job> type, Trigger trigger) {
+  private void schedule(
+      String name, Class<? extends Job> type, Trigger trigger, Predicate<Trigger> unchanged) {
     JobDetail job = JobBuilder.newJob(type).withIdentity(name).storeDurably(false).build();
     try {
+      Trigger existing = scheduler.getTrigger(trigger.getKey());
+      if (existing != null && unchanged.test(existing)) {
+        LOG.debug("job {} already scheduled in the cluster, kept", name);
+        return;
+      }
+      if (existing == null) {
+        try {
+          scheduler.scheduleJob(job, trigger);
+          return;
+        } catch (ObjectAlreadyExistsException e) {
+          // another node stored it between our look and our insert: theirs is as good as ours
+          LOG.debug("job {} scheduled by another node meanwhile", name);
+          return;
+        }
+      }
+      LOG.info("job {} has a new schedule, replacing the stored trigger", name);
       scheduler.scheduleJob(job, Set.of(trigger), true);
     } catch (SchedulerException e) {
       throw new IllegalStateException("cannot schedule job " + name + ": " + e.getMessage(), e);

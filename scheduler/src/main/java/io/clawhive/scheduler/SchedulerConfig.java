@@ -14,6 +14,16 @@ public class SchedulerConfig {
   static final Duration DEFAULT_CLUSTER_CHECKIN = Duration.seconds(15);
   static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.minutes(1);
 
+  /**
+   * A trigger later than this is a misfire and skips to its next period instead of catching up
+   * (several runs back to back after a node took over).
+   */
+  static final Duration DEFAULT_WORKER_DEAD_AFTER = Duration.seconds(60);
+
+  static final Duration DEFAULT_FAILOVER_CHECK_INTERVAL = Duration.seconds(10);
+
+  static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.seconds(5);
+
   /** Every night at 03:00 (Quartz cron, in the node's time zone). */
   static final String DEFAULT_SKILL_UPDATE_CRON = "0 0 3 * * ?";
 
@@ -30,6 +40,24 @@ public class SchedulerConfig {
   @NotNull
   @MinDuration(value = 1, unit = TimeUnit.SECONDS)
   private Duration clusterCheckinInterval = DEFAULT_CLUSTER_CHECKIN;
+
+  /**
+   * A worker whose heartbeat is older than this is declared dead: fenced, its tenants and queued
+   * messages moved to live workers. Several of the workers' heartbeat intervals.
+   */
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  private Duration workerDeadAfter = DEFAULT_WORKER_DEAD_AFTER;
+
+  /** How often the cluster looks for dead workers and moves their queued messages. */
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  private Duration failoverCheckInterval = DEFAULT_FAILOVER_CHECK_INTERVAL;
+
+  /** How late a trigger may fire before it counts as missed (Quartz misfireThreshold). */
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  private Duration misfireThreshold = DEFAULT_MISFIRE_THRESHOLD;
 
   /** How often every live worker is asked to probe all its gateways. */
   @NotNull
@@ -153,6 +181,36 @@ public class SchedulerConfig {
   }
 
   @JsonProperty
+  public Duration getWorkerDeadAfter() {
+    return workerDeadAfter;
+  }
+
+  @JsonProperty
+  public void setWorkerDeadAfter(Duration workerDeadAfter) {
+    this.workerDeadAfter = workerDeadAfter;
+  }
+
+  @JsonProperty
+  public Duration getFailoverCheckInterval() {
+    return failoverCheckInterval;
+  }
+
+  @JsonProperty
+  public void setFailoverCheckInterval(Duration failoverCheckInterval) {
+    this.failoverCheckInterval = failoverCheckInterval;
+  }
+
+  @JsonProperty
+  public Duration getMisfireThreshold() {
+    return misfireThreshold;
+  }
+
+  @JsonProperty
+  public void setMisfireThreshold(Duration misfireThreshold) {
+    this.misfireThreshold = misfireThreshold;
+  }
+
+  @JsonProperty
   public void setClusterCheckinInterval(Duration clusterCheckinInterval) {
     this.clusterCheckinInterval = clusterCheckinInterval;
   }
@@ -163,6 +221,12 @@ public class SchedulerConfig {
         + threadCount
         + ", clusterCheckinInterval="
         + clusterCheckinInterval
+        + ", workerDeadAfter="
+        + workerDeadAfter
+        + ", failoverCheckInterval="
+        + failoverCheckInterval
+        + ", misfireThreshold="
+        + misfireThreshold
         + "}";
   }
 }

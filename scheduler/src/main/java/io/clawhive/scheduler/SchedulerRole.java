@@ -2,9 +2,13 @@ package io.clawhive.scheduler;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.health.HealthCheck;
+import com.rabbitmq.client.Connection;
+import io.clawhive.core.broker.BrokerTopology;
 import io.clawhive.core.broker.TaskPublisher;
 import io.clawhive.core.storage.Storage;
+import io.clawhive.scheduler.failover.Failover;
 import io.clawhive.scheduler.jobs.CheckHealthJob;
+import io.clawhive.scheduler.jobs.FailOverWorkersJob;
 import io.clawhive.scheduler.jobs.JobRunRecorder;
 import io.clawhive.scheduler.jobs.PruneHistoryJob;
 import io.clawhive.scheduler.jobs.SkillRollouts;
@@ -19,13 +23,16 @@ import org.quartz.impl.matchers.GroupMatcher;
 
 /**
  * Wires the scheduler role into a node: the clustered Quartz scheduler, its jobs (periodic health
- * sweep, nightly skill update, history pruning; each run recorded in {@code job_runs}) and its
- * health check.
+ * sweep, nightly skill update, history pruning, failover of dead workers; each run recorded in
+ * {@code job_runs}) and its health check.
  */
 public final class SchedulerRole {
   private SchedulerRole() {}
 
-  /** What the scheduler needs from the rest of the node. */
+  /**
+   * What the scheduler needs from the rest of the node. {@code connection} and {@code topology}
+   * (null in tests that need no failover) let the failover job move a dead worker's queue.
+   */
   public record Context(
       DataSource dataSource,
       boolean postgres,
@@ -33,7 +40,21 @@ public final class SchedulerRole {
       Storage storage,
       TaskPublisher publisher,
       Clock clock,
-      MetricRegistry metrics) {
+      MetricRegistry metrics,
+      Connection connection,
+      BrokerTopology topology) {
+    /** Without failover (tests). */
+    public Context(
+        DataSource dataSource,
+        boolean postgres,
+        String nodeId,
+        Storage storage,
+        TaskPublisher publisher,
+        Clock clock,
+        MetricRegistry metrics) {
+      this(dataSource, postgres, nodeId, storage, publisher, clock, metrics, null, null);
+    }
+
     /** Without metrics to report to (tests). */
     public Context(
         DataSource dataSource,
@@ -76,6 +97,10 @@ public final class SchedulerRole {
         CheckHealthJob.NAME, CheckHealthJob.class, config.getHealthCheckInterval());
     quartz.scheduleCron(UpdateSkillsJob.NAME, UpdateSkillsJob.class, config.getSkillUpdateCron());
     quartz.scheduleEvery(PruneHistoryJob.NAME, PruneHistoryJob.class, config.getPruneInterval());
+    if (node.connection() != null) {
+      quartz.scheduleEvery(
+          FailOverWorkersJob.NAME, FailOverWorkersJob.class, config.getFailoverCheckInterval());
+    }
     return quartz;
   }
 
@@ -87,20 +112,34 @@ public final class SchedulerRole {
             config.getHealthResultsRetention().toJavaDuration(),
             config.getJobRunsRetention().toJavaDuration(),
             config.getProcessedUpdatesRetention().toJavaDuration());
-    return Map.of(
-        CheckHealthJob.class,
-        () -> new CheckHealthJob(node.storage(), node.publisher(), recorder, node.clock()),
-        UpdateSkillsJob.class,
-        () ->
-            new UpdateSkillsJob(
-                new SkillRollouts(
-                    node.storage(),
-                    node.publisher(),
-                    config.getSkillRollout().settings(),
-                    node.nodeId(),
-                    node.clock()),
-                recorder),
-        PruneHistoryJob.class,
-        () -> new PruneHistoryJob(node.storage(), retention, recorder, node.clock()));
+    Map<Class<? extends Job>, Supplier<Job>> jobs = new java.util.HashMap<>();
+    if (node.connection() != null) {
+      Failover failover =
+          new Failover(
+              node.storage(),
+              node.connection(),
+              node.topology(),
+              node.publisher(),
+              config.getWorkerDeadAfter().toJavaDuration(),
+              node.clock());
+      jobs.put(FailOverWorkersJob.class, () -> new FailOverWorkersJob(failover, recorder));
+    }
+    jobs.putAll(
+        Map.of(
+            CheckHealthJob.class,
+            () -> new CheckHealthJob(node.storage(), node.publisher(), recorder, node.clock()),
+            UpdateSkillsJob.class,
+            () ->
+                new UpdateSkillsJob(
+                    new SkillRollouts(
+                        node.storage(),
+                        node.publisher(),
+                        config.getSkillRollout().settings(),
+                        node.nodeId(),
+                        node.clock()),
+                    recorder),
+            PruneHistoryJob.class,
+            () -> new PruneHistoryJob(node.storage(), retention, recorder, node.clock())));
+    return jobs;
   }
 }

@@ -115,6 +115,16 @@ public class WorkerConfig {
   @MinDuration(value = 100, unit = TimeUnit.MILLISECONDS)
   private Duration housekeepingInterval = DEFAULT_HOUSEKEEPING_INTERVAL;
 
+  /**
+   * How often this worker writes its heartbeat; the scheduler's {@code failover.deadAfter} must be
+   * several of these.
+   */
+  @JsonProperty
+  @NotNull
+  @MinDuration(value = 100, unit = TimeUnit.MILLISECONDS)
+  private Duration heartbeatInterval =
+      Duration.milliseconds(io.clawhive.worker.node.WorkerHeartbeat.INTERVAL.toMillis());
+
   /** ClawHub skill slugs installed into every new instance before first use. */
   @NotNull private List<@Pattern(regexp = SKILL_SLUG) String> recommendedSkills = List.of();
 
@@ -251,6 +261,14 @@ public class WorkerConfig {
 
   public void setHousekeepingInterval(Duration housekeepingInterval) {
     this.housekeepingInterval = housekeepingInterval;
+  }
+
+  public Duration getHeartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  public void setHeartbeatInterval(Duration heartbeatInterval) {
+    this.heartbeatInterval = heartbeatInterval;
   }
 
   public String getInstanceUserPrefix() {

@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import io.clawhive.core.broker.BrokerTopology;
 import io.clawhive.core.broker.TaskConsumer;
 import io.clawhive.core.broker.TaskConsumerSettings;
+import io.clawhive.core.broker.TaskPublisher;
 import io.clawhive.core.reply.ReplyPublisher;
 import io.clawhive.core.reply.ReplyTopology;
 import io.clawhive.core.storage.Storage;
@@ -17,6 +18,7 @@ import io.clawhive.worker.fleet.Fleet;
 import io.clawhive.worker.fleet.FleetMetrics;
 import io.clawhive.worker.fleet.FleetSettings;
 import io.clawhive.worker.fleet.SkillSource;
+import io.clawhive.worker.fleet.TenantNotices;
 import io.clawhive.worker.gateway.GatewayConfigValidator;
 import io.clawhive.worker.gateway.ModelProvider;
 import io.clawhive.worker.instance.SystemUsers;
@@ -33,6 +35,7 @@ import io.clawhive.worker.openclaw.VerifiedRuntime;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.process.LauncherSettings;
 import io.clawhive.worker.routing.BusyTenantDecliner;
+import io.clawhive.worker.routing.MovedTenants;
 import io.clawhive.worker.routing.RouteMessageHandler;
 import io.clawhive.worker.routing.TelegramNotices;
 import io.clawhive.worker.sandbox.EgressAllowance;
@@ -175,8 +178,14 @@ public final class WorkerRole {
             modelProxy.credentials(),
             clock);
     WorkerHeartbeat heartbeat =
-        new WorkerHeartbeat(storage, nodeId, capacity(config, isolation), clock);
+        new WorkerHeartbeat(
+            storage,
+            nodeId,
+            capacity(config, isolation),
+            clock,
+            config.getHeartbeatInterval().toJavaDuration());
     heartbeat.liveInstancesFrom(fleet::liveCount);
+    heartbeat.stopMovedInstancesOf(fleet);
     environment.lifecycle().manage(heartbeat);
     environment.lifecycle().manage(closing(launcher));
     environment.lifecycle().manage(modelProxy); // before the fleet starts gateways
@@ -198,7 +207,14 @@ public final class WorkerRole {
             config.getAnswers().build(),
             environment.metrics(),
             clock);
-    dispatcher.register(RouteMessage.class, routing);
+    TenantNotices notices =
+        telegram
+            .<TenantNotices>map(bot -> new TelegramNotices(storage, bot))
+            .orElse(TenantNotices.LOGGING);
+    TaskPublisher passOn =
+        new TaskPublisher(connection, topology, new TaskCodec(), environment.metrics());
+    dispatcher.register(
+        RouteMessage.class, new MovedTenants(nodeId, storage, passOn, notices, routing, clock));
     warnIfThreadsBelowCapacity(config);
     TaskConsumer consumer =
         new TaskConsumer(

@@ -20,6 +20,7 @@ import java.util.UUID;
 public final class TenantRouter {
   private final Storage storage;
   private final Placement placement;
+  private final MoveRoutes moves;
   private final TaskPublisher publisher;
   private final int maxInstances;
   private final Clock clock;
@@ -33,6 +34,7 @@ public final class TenantRouter {
       Clock clock) {
     this.storage = storage;
     this.placement = placement;
+    this.moves = new MoveRoutes(storage, clock);
     this.publisher = publisher;
     this.maxInstances = maxInstances;
     this.clock = clock;
@@ -91,9 +93,13 @@ public final class TenantRouter {
     return row;
   }
 
-  /** Publishes the message to the right worker (confirmed); returns the task. */
+  /**
+   * Publishes the message to the right worker (confirmed); returns the task. A tenant moved off a
+   * dead worker follows its move (see {@link MoveRoutes}), everyone else {@link Placement}.
+   */
   public RouteMessage route(RouteMessage message) {
-    String worker = placement.workerFor(message.tenant());
+    String worker =
+        moves.workerFor(message.tenant()).orElseGet(() -> placement.workerFor(message.tenant()));
     publisher.publish(worker, message);
     return message;
   }

@@ -42,7 +42,9 @@ public final class StorageJdbi {
           HostSeat.class,
           ModelUsage.class,
           ModelCredentialHolder.class,
-          StoredAnswer.class);
+          StoredAnswer.class,
+          TenantMove.class,
+          WorkerLeaseDao.Lease.class);
 
   private StorageJdbi() {}
 

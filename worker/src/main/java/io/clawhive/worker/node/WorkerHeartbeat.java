@@ -2,7 +2,7 @@ package io.clawhive.worker.node;
 
 import com.codahale.metrics.health.HealthCheck;
 import io.clawhive.core.storage.Storage;
-import io.clawhive.core.storage.WorkerDao;
+import io.clawhive.core.storage.WorkerLeaseDao;
 import io.clawhive.core.storage.WorkerNode;
 import io.clawhive.core.storage.WorkerStatus;
 import io.dropwizard.lifecycle.Managed;
@@ -21,6 +21,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes this worker's heartbeat (capacity, live instances, host memory) to storage at a fixed
  * interval, so that placement can see which workers are alive and how full they are.
+ *
+ * <p>The heartbeat is a lease: the worker registers under a new epoch at start and writes only
+ * while that epoch is still stored. When the cluster declared it dead meanwhile (its tenants moved
+ * to other workers), the next beat finds itself fenced: it says so, and registers again under a new
+ * epoch as a worker without those tenants (their instances are marked DELETED, so nothing of them
+ * is started here again).
  */
 public final class WorkerHeartbeat implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerHeartbeat.class);
@@ -33,13 +39,22 @@ public final class WorkerHeartbeat implements Managed {
   private final String nodeId;
   private final int capacity;
   private final Clock clock;
+  private final Duration interval;
   private final String host = hostName();
+  private volatile long epoch;
   private volatile IntSupplier liveInstances = () -> 0;
+  private volatile Runnable onFenced = () -> {};
   private volatile Instant startedAt;
   private volatile Instant lastBeat;
   private ScheduledExecutorService executor;
 
   public WorkerHeartbeat(Storage storage, String nodeId, int capacity, Clock clock) {
+    this(storage, nodeId, capacity, clock, INTERVAL);
+  }
+
+  public WorkerHeartbeat(
+      Storage storage, String nodeId, int capacity, Clock clock, Duration interval) {
+    this.interval = interval;
     this.storage = storage;
     this.nodeId = nodeId;
     this.capacity = capacity;
@@ -51,10 +66,23 @@ public final class WorkerHeartbeat implements Managed {
     this.liveInstances = supplier;
   }
 
+  /**
+   * What to do after this worker found itself fenced and registered again (run off the heartbeat
+   * thread, so that beats go on meanwhile).
+   */
+  public void onFenced(Runnable action) {
+    this.onFenced = action;
+  }
+
+  /** On fencing, stop the gateways of the instances the cluster moved off this worker. */
+  public void stopMovedInstancesOf(io.clawhive.worker.fleet.Fleet fleet) {
+    onFenced(new MovedInstances(storage, fleet, nodeId, clock));
+  }
+
   @Override
   public void start() {
     startedAt = clock.instant();
-    beat(WorkerStatus.UP);
+    register();
     executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -63,8 +91,13 @@ public final class WorkerHeartbeat implements Managed {
               return thread;
             });
     executor.scheduleWithFixedDelay(
-        this::beatSafely, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-    LOG.info("worker {} up: capacity {} gateways, heartbeat every {}", nodeId, capacity, INTERVAL);
+        this::beatSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    LOG.info(
+        "worker {} up: capacity {} gateways, heartbeat every {}, epoch {}",
+        nodeId,
+        capacity,
+        interval,
+        epoch);
   }
 
   @Override
@@ -82,30 +115,50 @@ public final class WorkerHeartbeat implements Managed {
     try {
       beat(WorkerStatus.UP);
     } catch (Throwable t) {
-      LOG.warn("heartbeat of worker {} failed, next try in {}: {}", nodeId, INTERVAL, t.toString());
+      LOG.warn("heartbeat of worker {} failed, next try in {}: {}", nodeId, interval, t.toString());
     }
   }
 
   void beat(WorkerStatus status) {
+    WorkerNode node = node(status);
+    if (!storage.dao(WorkerLeaseDao.class).beatHeld(node, epoch)) {
+      if (status == WorkerStatus.DOWN) {
+        return; // fenced while stopping: the row is the cluster's now
+      }
+      long fencedEpoch = epoch;
+      register();
+      LOG.warn(
+          "worker {} was declared dead while it ran (epoch {}): its tenants moved to other"
+              + " workers and their instances here are marked DELETED; registered again as"
+              + " epoch {}",
+          nodeId,
+          fencedEpoch,
+          epoch);
+      java.util.concurrent.CompletableFuture.runAsync(onFenced);
+      return;
+    }
+    lastBeat = node.heartbeatAt();
+  }
+
+  private void register() {
+    WorkerNode node = node(WorkerStatus.UP);
+    epoch = storage.inTransaction(tx -> WorkerLeaseDao.register(tx, node));
+    lastBeat = node.heartbeatAt();
+  }
+
+  /** The epoch this worker holds (changes when it was fenced and registered again). */
+  public long epoch() {
+    return epoch;
+  }
+
+  private WorkerNode node(WorkerStatus status) {
     Instant now = clock.instant();
     var os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long total = os.getTotalMemorySize();
     long used = total - os.getFreeMemorySize();
-    storage
-        .dao(WorkerDao.class)
-        .upsertHeartbeat(
-            new WorkerNode(
-                nodeId,
-                host,
-                capacity,
-                liveInstances.getAsInt(),
-                used,
-                total,
-                startedAt,
-                now,
-                status));
-    lastBeat = now;
+    return new WorkerNode(
+        nodeId, host, capacity, liveInstances.getAsInt(), used, total, startedAt, now, status);
   }
 
   public HealthCheck healthCheck() {
@@ -117,7 +170,7 @@ public final class WorkerHeartbeat implements Managed {
           return Result.unhealthy("no heartbeat written yet");
         }
         Duration age = Duration.between(last, clock.instant());
-        Duration limit = INTERVAL.multipliedBy(MISSED_BEATS_UNHEALTHY);
+        Duration limit = interval.multipliedBy(MISSED_BEATS_UNHEALTHY);
         return age.compareTo(limit) <= 0
             ? Result.healthy("last heartbeat %d ms ago", age.toMillis())
             : Result.unhealthy(
