@@ -6,16 +6,20 @@ import com.rabbitmq.client.Connection;
 import io.clawhive.core.broker.BrokerTopology;
 import io.clawhive.core.broker.TaskConsumer;
 import io.clawhive.core.broker.TaskConsumerSettings;
+import io.clawhive.core.broker.TaskPublisher;
 import io.clawhive.core.reply.ReplyPublisher;
 import io.clawhive.core.reply.ReplyTopology;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.task.RouteMessage;
 import io.clawhive.core.task.TaskCodec;
 import io.clawhive.core.telegram.TelegramBotApi;
+import io.clawhive.worker.admission.AdmissionGate;
+import io.clawhive.worker.admission.WaitingLine;
 import io.clawhive.worker.fleet.ConfigCheck;
 import io.clawhive.worker.fleet.Fleet;
 import io.clawhive.worker.fleet.FleetMetrics;
 import io.clawhive.worker.fleet.FleetSettings;
+import io.clawhive.worker.fleet.HostMemory;
 import io.clawhive.worker.fleet.SkillSource;
 import io.clawhive.worker.gateway.GatewayConfigValidator;
 import io.clawhive.worker.gateway.ModelProvider;
@@ -176,6 +180,9 @@ public final class WorkerRole {
     WorkerHeartbeat heartbeat =
         new WorkerHeartbeat(storage, nodeId, capacity(config, isolation), clock);
     heartbeat.liveInstancesFrom(fleet::liveCount);
+    heartbeat.freePortsFrom(fleet::freePorts);
+    fleet.limitSeats(
+        capacity(config, isolation), config.getMemoryPerGateway().toBytes(), HostMemory.HOST);
     environment.lifecycle().manage(heartbeat);
     environment.lifecycle().manage(closing(launcher));
     environment.lifecycle().manage(modelProxy); // before the fleet starts gateways
@@ -184,18 +191,31 @@ public final class WorkerRole {
     telegram.ifPresent(bot -> fleet.setNotices(new TelegramNotices(storage, bot)));
     ScheduledExecutorService typingTimer = typingTimer();
     environment.lifecycle().manage(shuttingDown(typingTimer));
+    WaitingLine line =
+        new WaitingLine(
+            nodeId,
+            storage,
+            fleet,
+            new TaskPublisher(connection, topology, new TaskCodec(), environment.metrics()),
+            environment.metrics(),
+            clock);
+    environment.lifecycle().manage(line); // after the fleet: it seats users there
     dispatcher.register(
         RouteMessage.class,
-        new RouteMessageHandler(
+        new AdmissionGate(
+            new RouteMessageHandler(
+                fleet,
+                storage,
+                telegram,
+                new ReplyPublisher(connection, new ReplyTopology(topology)),
+                settings.maxAttempts(),
+                typingTimer,
+                modelProxy.budgetRefusals(),
+                environment.metrics(),
+                clock),
             fleet,
-            storage,
-            telegram,
-            new ReplyPublisher(connection, new ReplyTopology(topology)),
-            settings.maxAttempts(),
-            typingTimer,
-            modelProxy.budgetRefusals(),
-            environment.metrics(),
-            clock));
+            line,
+            telegram));
     TaskConsumer consumer =
         new TaskConsumer(
             connection,

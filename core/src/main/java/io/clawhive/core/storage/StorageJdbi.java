@@ -41,7 +41,8 @@ public final class StorageJdbi {
           SkillRolloutReport.class,
           HostSeat.class,
           ModelUsage.class,
-          ModelCredentialHolder.class);
+          ModelCredentialHolder.class,
+          AdmissionWait.class);
 
   private StorageJdbi() {}
 

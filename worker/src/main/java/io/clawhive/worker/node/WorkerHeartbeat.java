@@ -5,6 +5,7 @@ import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.WorkerDao;
 import io.clawhive.core.storage.WorkerNode;
 import io.clawhive.core.storage.WorkerStatus;
+import io.clawhive.worker.fleet.HostMemory;
 import io.dropwizard.lifecycle.Managed;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -19,8 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes this worker's heartbeat (capacity, live instances, host memory) to storage at a fixed
- * interval, so that placement can see which workers are alive and how full they are.
+ * Writes this worker's heartbeat (capacity, live instances, host memory, free gateway ports) to
+ * storage at a fixed interval, so that placement can see which workers are alive and how full they
+ * are. Memory used is total minus {@code MemAvailable} where the host reports it (page cache counts
+ * as available), else total minus free.
  */
 public final class WorkerHeartbeat implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerHeartbeat.class);
@@ -35,6 +38,7 @@ public final class WorkerHeartbeat implements Managed {
   private final Clock clock;
   private final String host = hostName();
   private volatile IntSupplier liveInstances = () -> 0;
+  private volatile IntSupplier freePorts;
   private volatile Instant startedAt;
   private volatile Instant lastBeat;
   private ScheduledExecutorService executor;
@@ -49,6 +53,11 @@ public final class WorkerHeartbeat implements Managed {
   /** Where the count of live gateways comes from (the supervisor, once it runs). */
   public void liveInstancesFrom(IntSupplier supplier) {
     this.liveInstances = supplier;
+  }
+
+  /** Where the count of gateway ports left comes from (the fleet). */
+  public void freePortsFrom(IntSupplier supplier) {
+    this.freePorts = supplier;
   }
 
   @Override
@@ -91,7 +100,7 @@ public final class WorkerHeartbeat implements Managed {
     var os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long total = os.getTotalMemorySize();
-    long used = total - os.getFreeMemorySize();
+    long used = total - HostMemory.HOST.get().orElse(os.getFreeMemorySize());
     storage
         .dao(WorkerDao.class)
         .upsertHeartbeat(
@@ -105,6 +114,10 @@ public final class WorkerHeartbeat implements Managed {
                 startedAt,
                 now,
                 status));
+    IntSupplier ports = freePorts;
+    if (ports != null) {
+      storage.dao(WorkerDao.class).updateFreePorts(nodeId, ports.getAsInt());
+    }
     lastBeat = now;
   }
 
