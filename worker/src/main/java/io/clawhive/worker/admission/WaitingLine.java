@@ -111,8 +111,11 @@ public final class WaitingLine implements Managed {
     publisher.close();
   }
 
-  /** Puts the message in line (once, whatever redeliveries); the user's place, 1 = next. */
-  public int add(RouteMessage message) {
+  /**
+   * Puts the message in line (once, whatever redeliveries); the user's place, 1 = next. One at a
+   * time on this worker, so that users placed together are told different places.
+   */
+  public synchronized int add(RouteMessage message) {
     AdmissionWaitDao dao = storage.dao(AdmissionWaitDao.class);
     String task = new String(codec.encode(message), StandardCharsets.UTF_8);
     if (dao.insertIfAbsent(message.tenant(), message.taskId().toString(), task, clock.instant())) {
