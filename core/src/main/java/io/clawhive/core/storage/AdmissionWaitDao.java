@@ -20,20 +20,16 @@ public interface AdmissionWaitDao {
   /** Rows still waiting for a worker (never claimed, or claimed before {@code :stale}). */
   String WAITING = "(claimed_by IS NULL OR claimed_at < :stale)";
 
+  /**
+   * Adds the message unless the same task waits already (a redelivered task); whether added. Two
+   * concurrent adds of one task meet {@code uq_admission_waits_task}: the loser fails and its retry
+   * finds the row.
+   */
   @SqlUpdate(
       "INSERT INTO admission_waits (tenant_id, task_id, task, enqueued_at)"
-          + " VALUES (:tenantId, :taskId, :task, :enqueuedAt)")
-  void insert(long tenantId, String taskId, String task, Instant enqueuedAt);
-
-  /** Adds the message unless the same task waits already (a redelivered task); whether added. */
-  default boolean insertIfAbsent(long tenantId, String taskId, String task, Instant enqueuedAt) {
-    try {
-      insert(tenantId, taskId, task, enqueuedAt);
-      return true;
-    } catch (ConstraintViolationStorageException duplicate) {
-      return false;
-    }
-  }
+          + " SELECT :tenantId, :taskId, :task, :enqueuedAt WHERE NOT EXISTS"
+          + " (SELECT 1 FROM admission_waits WHERE task_id = :taskId)")
+  boolean insertIfAbsent(long tenantId, String taskId, String task, Instant enqueuedAt);
 
   @SqlQuery("SELECT COUNT(*) FROM admission_waits WHERE tenant_id = :tenantId")
   int countByTenant(long tenantId);
