@@ -153,6 +153,7 @@ public final class ApiRole {
             new JobsResource(jobs),
             new SkillsResource(storage),
             new UpdatesResource(storage),
+            new AdmissionResource(storage),
             new UsageResource(storage, clock),
             new DeadLettersResource(deadLetters),
             new OpenApiResource(),

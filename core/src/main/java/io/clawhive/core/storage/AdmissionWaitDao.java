@@ -86,6 +86,16 @@ public interface AdmissionWaitDao {
   @SqlQuery("SELECT " + COLUMNS + " FROM admission_waits ORDER BY id")
   List<AdmissionWait> listAll();
 
+  /** One waiting tenant: how many messages, since when; {@code firstId} orders the line. */
+  record WaitingTenant(long tenantId, int messages, long firstId, Instant waitingSince) {}
+
+  /** The first {@code limit} waiting tenants, in line order. */
+  @SqlQuery(
+      "SELECT tenant_id, COUNT(*) AS messages, MIN(id) AS first_id,"
+          + " MIN(enqueued_at) AS waiting_since FROM admission_waits GROUP BY tenant_id"
+          + " ORDER BY first_id FETCH FIRST :limit ROWS ONLY")
+  List<WaitingTenant> listWaitingTenants(int limit);
+
   @SqlUpdate("DELETE FROM admission_waits WHERE id = :id")
   boolean delete(long id);
 }

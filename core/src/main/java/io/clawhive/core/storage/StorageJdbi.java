@@ -42,7 +42,8 @@ public final class StorageJdbi {
           HostSeat.class,
           ModelUsage.class,
           ModelCredentialHolder.class,
-          AdmissionWait.class);
+          AdmissionWait.class,
+          AdmissionWaitDao.WaitingTenant.class);
 
   private StorageJdbi() {}
 
