@@ -72,7 +72,6 @@ class CapacityEndToEndTest {
         new E2eNode(dir, "api,worker")
             .standIns(StandIn.programAnsweringAfter(ANSWER_TAKES), 0)
             .set("worker.capacity", Integer.toString(CAPACITY))
-            .set("worker.memoryPerGateway", "64MiB")
             .telegram(telegram.baseUrl(), "polling")
             .start();
     Sampler sampler = new Sampler(node);
