@@ -160,8 +160,12 @@ final class Seating {
 
   private Optional<Member> bringUp(long tenantId, String newInstanceId, boolean mayTakeNewSeat) {
     Optional<Member> own = members.ofTenant(tenantId);
-    if (own.isPresent() && (holdsSeat(own.get()) || own.get().state() == InstanceState.FAILED)) {
-      return own; // a FAILED gateway takes no seat; callers report it
+    if (own.isPresent() && own.get().state() == InstanceState.FAILED) {
+      return own; // takes no seat; callers report it
+    }
+    if (own.isPresent() && holdsSeat(own.get())) {
+      lifecycle.ensureStarted(own.get()); // counted live already; launched if not supervised yet
+      return own;
     }
     boolean needsSeat = own.isPresent() || !hasRunningSpare();
     if (needsSeat && !(mayTakeNewSeat && makeRoom())) {
