@@ -3,6 +3,7 @@ package io.clawhive.api;
 import com.codahale.metrics.MetricRegistry;
 import com.rabbitmq.client.Connection;
 import io.clawhive.api.admin.AdminApi;
+import io.clawhive.api.admin.AdmissionResource;
 import io.clawhive.api.admin.DeadLettersResource;
 import io.clawhive.api.admin.InstanceOpsResource;
 import io.clawhive.api.admin.InstancesResource;
@@ -158,6 +159,7 @@ public final class ApiRole {
             new JobsResource(jobs),
             new SkillsResource(storage),
             new UpdatesResource(storage),
+            new AdmissionResource(storage),
             new UsageResource(storage, clock),
             new DeadLettersResource(deadLetters, new ReopenFailedUpdate(storage)),
             new OpenApiResource(),

@@ -42,6 +42,10 @@ public class WorkerConfig {
   static final Duration DEFAULT_HIBERNATE_AFTER = Duration.minutes(30);
   static final DataSize DEFAULT_DISK_QUOTA = DataSize.gibibytes(1);
   static final Duration DEFAULT_HOUSEKEEPING_INTERVAL = Duration.minutes(1);
+
+  /** What one live openclaw gateway is planned at (≈ 0.85 GB ready, 1.1–1.3 GB after turns). */
+  static final DataSize DEFAULT_MEMORY_PER_GATEWAY = DataSize.mebibytes(1536);
+
   private static final String SKILL_SLUG = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
 
   @NotNull private String runtimeDir = DEFAULT_RUNTIME_DIR;
@@ -50,6 +54,12 @@ public class WorkerConfig {
   @Min(1)
   @Max(10_000)
   private int capacity = DEFAULT_CAPACITY;
+
+  /**
+   * A new gateway starts only while the host has this much memory available (MemAvailable); 0 = no
+   * memory check (capacity alone decides).
+   */
+  @NotNull private DataSize memoryPerGateway = DEFAULT_MEMORY_PER_GATEWAY;
 
   /** Tasks of different tenants handled at once. */
   @Min(1)
@@ -151,6 +161,16 @@ public class WorkerConfig {
   @JsonProperty
   public void setRuntimeDir(String runtimeDir) {
     this.runtimeDir = runtimeDir;
+  }
+
+  @JsonProperty
+  public DataSize getMemoryPerGateway() {
+    return memoryPerGateway;
+  }
+
+  @JsonProperty
+  public void setMemoryPerGateway(DataSize memoryPerGateway) {
+    this.memoryPerGateway = memoryPerGateway;
   }
 
   @JsonProperty
@@ -349,6 +369,8 @@ public class WorkerConfig {
         + runtimeDir
         + ", capacity="
         + capacity
+        + ", memoryPerGateway="
+        + memoryPerGateway
         + ", taskConcurrency="
         + taskConcurrency
         + ", queuedPerTenant="

@@ -13,10 +13,13 @@ import io.clawhive.core.storage.Storage;
 import io.clawhive.core.task.RouteMessage;
 import io.clawhive.core.task.TaskCodec;
 import io.clawhive.core.telegram.TelegramBotApi;
+import io.clawhive.worker.admission.AdmissionGate;
+import io.clawhive.worker.admission.WaitingLine;
 import io.clawhive.worker.fleet.ConfigCheck;
 import io.clawhive.worker.fleet.Fleet;
 import io.clawhive.worker.fleet.FleetMetrics;
 import io.clawhive.worker.fleet.FleetSettings;
+import io.clawhive.worker.fleet.HostMemory;
 import io.clawhive.worker.fleet.SkillSource;
 import io.clawhive.worker.fleet.TenantNotices;
 import io.clawhive.worker.gateway.GatewayConfigValidator;
@@ -186,6 +189,9 @@ public final class WorkerRole {
             config.getHeartbeatInterval().toJavaDuration());
     heartbeat.liveInstancesFrom(fleet::liveCount);
     heartbeat.stopMovedInstancesOf(fleet);
+    heartbeat.freePortsFrom(fleet::freePorts);
+    fleet.limitSeats(
+        capacity(config, isolation), config.getMemoryPerGateway().toBytes(), HostMemory.HOST);
     environment.lifecycle().manage(heartbeat);
     environment.lifecycle().manage(closing(launcher));
     environment.lifecycle().manage(modelProxy); // before the fleet starts gateways
@@ -207,14 +213,31 @@ public final class WorkerRole {
             config.getAnswers().build(),
             environment.metrics(),
             clock);
+    WaitingLine line =
+        new WaitingLine(
+            nodeId,
+            storage,
+            fleet,
+            new TaskPublisher(connection, topology, new TaskCodec(), environment.metrics()),
+            environment.metrics(),
+            clock);
+    environment.lifecycle().manage(line); // after the fleet: it seats users there
     TenantNotices notices =
         telegram
             .<TenantNotices>map(bot -> new TelegramNotices(storage, bot))
             .orElse(TenantNotices.LOGGING);
     TaskPublisher passOn =
         new TaskPublisher(connection, topology, new TaskCodec(), environment.metrics());
+    // a moved tenant's message is passed on before it could take a seat here
     dispatcher.register(
-        RouteMessage.class, new MovedTenants(nodeId, storage, passOn, notices, routing, clock));
+        RouteMessage.class,
+        new MovedTenants(
+            nodeId,
+            storage,
+            passOn,
+            notices,
+            new AdmissionGate(routing, fleet, line, telegram),
+            clock));
     warnIfThreadsBelowCapacity(config);
     TaskConsumer consumer =
         new TaskConsumer(

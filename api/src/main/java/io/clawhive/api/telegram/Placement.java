@@ -18,8 +18,16 @@ import java.util.stream.Collectors;
 
 /**
  * Which worker gets a tenant's message: the worker that owns the tenant's instance; else the live
- * worker (heartbeat within {@link WorkerNode#ALIVE_WITHIN}, status UP) with the most free capacity,
+ * worker (heartbeat within {@link WorkerNode#ALIVE_WITHIN}, status UP) with the most free seats,
  * which then claims a warm-pool instance or creates one.
+ *
+ * <p>Free seats ({@link #freeSeats}): capacity minus live gateways (the larger of the heartbeat's
+ * figure and the live rows in storage, which are never stale), and, where the worker reports its
+ * memory, no more than its free memory holds at {@link #GATEWAY_MEMORY_PLAN} each. A worker without
+ * a free gateway port ({@code workers.free_ports} 0; hibernated instances keep theirs) and no free
+ * pool instance comes last. When no worker has a free seat the tenant still goes to the best one:
+ * the worker's admission never exceeds its capacity — it hibernates an idle gateway to make room,
+ * or puts the user in the waiting line (io.clawhive.worker.admission).
  *
  * <p>A single-tenant worker (it has a {@link HostSeat}) takes only the tenant that holds its seat:
  * placing a tenant there claims the seat in storage first (the first claimer keeps it), so no
@@ -27,6 +35,10 @@ import java.util.stream.Collectors;
  * else (or reserved for someone else), {@link SeatTakenException}.
  */
 public final class Placement {
+
+  /** Placement's planning figure for one live gateway (openclaw ≈ 0.85–1.3 GB RSS, plus margin). */
+  public static final long GATEWAY_MEMORY_PLAN = 1536L * 1024 * 1024;
+
   private final Storage storage;
   private final Clock clock;
   private final Optional<Long> seatReservedFor;
@@ -80,12 +92,17 @@ public final class Placement {
     if (alive.isEmpty()) {
       throw new NoWorkerException(tenant);
     }
+    Map<String, Room> room =
+        alive.stream().collect(Collectors.toMap(WorkerNode::nodeId, this::roomOf));
     List<WorkerNode> candidates =
         alive.stream()
             .filter(w -> !seated.containsKey(w.nodeId()) || admits(seated.get(w.nodeId()), tenant))
             .sorted(
                 Comparator.comparing((WorkerNode w) -> !holds(seated.get(w.nodeId()), tenant))
-                    .thenComparing(Comparator.comparingInt(Placement::free).reversed())
+                    .thenComparing(w -> !room.get(w.nodeId()).hasPort())
+                    .thenComparing(
+                        Comparator.comparingInt((WorkerNode w) -> room.get(w.nodeId()).freeSeats())
+                            .reversed())
                     .thenComparing(WorkerNode::nodeId, Comparator.reverseOrder()))
             .toList();
     for (WorkerNode worker : candidates) {
@@ -125,7 +142,28 @@ public final class Placement {
         .orElse(true);
   }
 
-  private static int free(WorkerNode worker) {
-    return worker.capacity() - worker.liveInstances();
+  /** What a worker has left for a tenant without an instance. */
+  private record Room(int freeSeats, boolean hasPort) {}
+
+  private Room roomOf(WorkerNode worker) {
+    InstanceDao instances = storage.dao(InstanceDao.class);
+    int live = Math.max(worker.liveInstances(), instances.countLiveByWorker(worker.nodeId()));
+    boolean hasPort =
+        storage.dao(WorkerDao.class).findFreePorts(worker.nodeId()).map(p -> p > 0).orElse(true)
+            || instances.countFreePooled(worker.nodeId()) > 0;
+    return new Room(freeSeats(worker, live), hasPort);
+  }
+
+  /**
+   * Gateways the worker can still start: capacity minus {@code live}, and no more than its free
+   * memory holds at {@link #GATEWAY_MEMORY_PLAN} each when it reports memory; never negative.
+   */
+  static int freeSeats(WorkerNode worker, int live) {
+    long seats = worker.capacity() - live;
+    if (worker.memoryTotalBytes() != null && worker.memoryUsedBytes() != null) {
+      long freeMemory = worker.memoryTotalBytes() - worker.memoryUsedBytes();
+      seats = Math.min(seats, freeMemory / GATEWAY_MEMORY_PLAN);
+    }
+    return (int) Math.max(0, seats);
   }
 }

@@ -1,6 +1,7 @@
 package io.clawhive.api.telegram;
 
 import io.clawhive.core.broker.TaskPublisher;
+import io.clawhive.core.storage.ClusterLockDao;
 import io.clawhive.core.storage.ConstraintViolationStorageException;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.core.storage.Tenant;
@@ -24,7 +25,6 @@ public final class TenantRouter {
   private final TaskPublisher publisher;
   private final int maxInstances;
   private final Clock clock;
-  private final Object capDecisions = new Object();
 
   public TenantRouter(
       Storage storage,
@@ -47,7 +47,9 @@ public final class TenantRouter {
   /**
    * The tenant's row, created if missing: ACTIVE while under the cap ({@code respectCap}), else
    * WAITLISTED. A WAITLISTED tenant is promoted when there is room again. Decisions against the cap
-   * are serialized within this node (api nodes sharing one database are not coordinated).
+   * are taken in storage, one at a time across the cluster: a transaction that holds the {@link
+   * ClusterLockDao#TENANT_CAP} row counts and writes, so api nodes sharing one database never admit
+   * more than the cap between them.
    */
   public Tenant admit(long tenant, Long chatId, String username, boolean respectCap) {
     TenantDao dao = storage.dao(TenantDao.class);
@@ -59,9 +61,17 @@ public final class TenantRouter {
     if (!capDecides) {
       return admit(dao, tenant, chatId, username, respectCap, existing);
     }
-    // count-then-insert against the cap must not interleave: different users run in parallel
-    synchronized (capDecisions) {
-      return admit(dao, tenant, chatId, username, true, dao.findById(tenant));
+    // count-then-insert against the cap must not interleave, on this node or any other
+    try {
+      return storage.inTransaction(
+          tx -> {
+            tx.dao(ClusterLockDao.class).lock(ClusterLockDao.TENANT_CAP);
+            TenantDao locked = tx.dao(TenantDao.class);
+            return admit(locked, tenant, chatId, username, true, locked.findById(tenant));
+          });
+    } catch (ConstraintViolationStorageException raced) {
+      // the same user's row was created meanwhile outside the cap (an admin call): it stands
+      return dao.findById(tenant).orElseThrow();
     }
   }
 
@@ -74,16 +84,21 @@ public final class TenantRouter {
       Optional<Tenant> existing) {
     Instant now = clock.instant();
     if (existing.isEmpty()) {
-      TenantStatus status = respectCap && full() ? TenantStatus.WAITLISTED : TenantStatus.ACTIVE;
+      TenantStatus status = respectCap && full(dao) ? TenantStatus.WAITLISTED : TenantStatus.ACTIVE;
+      Tenant row = new Tenant(tenant, chatId, username, newSessionKey(), status, now, now);
+      if (respectCap && maxInstances > 0) {
+        dao.insert(row); // inside the cap's transaction: a clash must end it (caller reads back)
+        return row;
+      }
       try {
-        dao.insert(new Tenant(tenant, chatId, username, newSessionKey(), status, now, now));
+        dao.insert(row);
       } catch (ConstraintViolationStorageException raced) {
         // a concurrent update of the same user created the row first
       }
       return dao.findById(tenant).orElseThrow();
     }
     Tenant row = existing.get();
-    if (row.status() == TenantStatus.WAITLISTED && !(respectCap && full())) {
+    if (row.status() == TenantStatus.WAITLISTED && !(respectCap && full(dao))) {
       dao.updateStatus(tenant, TenantStatus.ACTIVE, now);
       return dao.findById(tenant).orElseThrow();
     }
@@ -104,9 +119,8 @@ public final class TenantRouter {
     return message;
   }
 
-  private boolean full() {
-    return maxInstances > 0
-        && storage.dao(TenantDao.class).countByStatus(TenantStatus.ACTIVE) >= maxInstances;
+  private boolean full(TenantDao dao) {
+    return maxInstances > 0 && dao.countByStatus(TenantStatus.ACTIVE) >= maxInstances;
   }
 
   static String newSessionKey() {

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clawhive.core.storage.HostSeatDao;
+import io.clawhive.core.storage.Instance;
+import io.clawhive.core.storage.InstanceDao;
+import io.clawhive.core.storage.InstanceState;
 import io.clawhive.core.storage.Storage;
+import io.clawhive.core.storage.Tenant;
+import io.clawhive.core.storage.TenantDao;
+import io.clawhive.core.storage.TenantStatus;
 import io.clawhive.core.storage.WorkerDao;
 import io.clawhive.core.storage.WorkerNode;
 import io.clawhive.core.storage.WorkerStatus;
@@ -104,5 +110,67 @@ class PlacementTest {
 
     assertThat(new Placement(storage, CLOCK).workerFor(7L)).isEqualTo("b");
     assertThat(seats().listAll()).isEmpty();
+  }
+
+  private static final long GIB = 1024L * 1024 * 1024;
+
+  @Test
+  void liveRowsInStorageCountBeforeTheNextHeartbeatDoes() {
+    worker("a", 3, 0); // heartbeat says empty, but three gateways went live since
+    worker("b", 2, 1);
+    for (int i = 0; i < 3; i++) {
+      storage.dao(TenantDao.class).insert(tenant(100 + i));
+      storage
+          .dao(InstanceDao.class)
+          .insert(
+              Instance.provisioning(
+                  "i-" + i, 100L + i, "a", 20_000 + 20 * i, "t", null, "/x", NOW));
+    }
+
+    assertThat(new Placement(storage, CLOCK).workerFor(7L)).isEqualTo("b");
+  }
+
+  @Test
+  void aWorkerWhoseMemoryIsTakenHasNoFreeSeat() {
+    storage
+        .dao(WorkerDao.class)
+        .upsertHeartbeat(
+            new WorkerNode("roomy", "h", 10, 0, 7 * GIB, 8 * GIB, NOW, NOW, WorkerStatus.UP));
+    worker("small", 2, 1);
+
+    assertThat(new Placement(storage, CLOCK).workerFor(7L)).isEqualTo("small");
+    WorkerNode roomy = storage.dao(WorkerDao.class).findById("roomy").orElseThrow();
+    assertThat(Placement.freeSeats(roomy, 0)).isZero();
+    assertThat(Placement.freeSeats(roomy, 12)).as("never negative").isZero();
+  }
+
+  @Test
+  void aWorkerWithoutAFreePortComesLastUnlessItHasASparePoolInstance() {
+    worker("a", 10, 0);
+    worker("b", 10, 8);
+    storage.dao(WorkerDao.class).updateFreePorts("a", 0);
+    storage.dao(WorkerDao.class).updateFreePorts("b", 3);
+
+    assertThat(new Placement(storage, CLOCK).workerFor(7L)).isEqualTo("b");
+
+    Instance spare = Instance.provisioning("spare", null, "a", 20_000, "t", null, "/x", NOW);
+    storage.dao(InstanceDao.class).insert(spare);
+    storage
+        .dao(InstanceDao.class)
+        .updateActualState("spare", spare.actualState(), InstanceState.RUNNING, NOW);
+    storage.dao(InstanceDao.class).updateDesiredState("spare", InstanceState.RUNNING, NOW);
+    assertThat(new Placement(storage, CLOCK).workerFor(8L)).isEqualTo("a");
+  }
+
+  @Test
+  void whenEveryWorkerIsFullTheTenantStillGoesToOneWhichThenDecides() {
+    worker("a", 2, 2);
+    worker("b", 3, 5);
+
+    assertThat(new Placement(storage, CLOCK).workerFor(7L)).isIn("a", "b");
+  }
+
+  private static Tenant tenant(long id) {
+    return new Tenant(id, id, "u", "s-" + id, TenantStatus.ACTIVE, NOW, NOW);
   }
 }

@@ -117,6 +117,11 @@ class AdminApiContractTest {
     assertThat(call("GET", "/api/v1/job-runs", "", "?job=check-health&limit=5", null, BEARER, 200))
         .isNotEmpty();
     call("GET", "/api/v1/updates/ignored", "", "?unparsable=true", null, BEARER, 200);
+    assertThat(
+            call("GET", "/api/v1/admission", "", "?limit=10", null, BEARER, 200)
+                .path("waitingUsers")
+                .asInt())
+        .isZero();
     call("GET", "/api/v1/usage", "", "", null, BEARER, 200);
     call("GET", "/api/v1/skills", "", "", null, BEARER, 200);
     call("GET", "/api/v1/skills/rollouts/latest", "", "", null, BEARER, 404);

@@ -104,6 +104,8 @@ final class E2eNode implements AutoCloseable {
     set("worker.isolation.mode", "none");
     set("worker.isolation.allowSharedNone", "true");
     set("worker.housekeepingInterval", "1s");
+    // stand-ins need little memory: a small host must not refuse them the 1.5 GiB of openclaw's
+    set("worker.memoryPerGateway", "64MiB");
     set("worker.modelProxy.port", "0");
     set("server.applicationConnectors[0].port", "0");
     set("server.adminConnectors[0].port", "0");

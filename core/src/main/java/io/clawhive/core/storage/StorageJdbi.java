@@ -44,7 +44,9 @@ public final class StorageJdbi {
           ModelCredentialHolder.class,
           StoredAnswer.class,
           TenantMove.class,
-          WorkerLeaseDao.Lease.class);
+          WorkerLeaseDao.Lease.class,
+          AdmissionWait.class,
+          AdmissionWaitDao.WaitingTenant.class);
 
   private StorageJdbi() {}
 

@@ -54,4 +54,19 @@ public interface WorkerDao {
 
   @SqlUpdate("UPDATE workers SET status = :status WHERE node_id = :nodeId")
   boolean updateStatus(String nodeId, WorkerStatus status);
+
+  /**
+   * Records how many gateway base ports the worker has left (every instance row keeps one, a
+   * hibernated instance too), so that placement sends no new tenant to a worker without a port.
+   */
+  @SqlUpdate("UPDATE workers SET free_ports = :freePorts WHERE node_id = :nodeId")
+  boolean updateFreePorts(String nodeId, int freePorts);
+
+  /** The worker's last reported free ports; empty when never reported (or no such worker). */
+  default Optional<Integer> findFreePorts(String nodeId) {
+    return findFreePortsOrMinusOne(nodeId).filter(ports -> ports >= 0);
+  }
+
+  @SqlQuery("SELECT COALESCE(free_ports, -1) FROM workers WHERE node_id = :nodeId")
+  Optional<Integer> findFreePortsOrMinusOne(String nodeId);
 }

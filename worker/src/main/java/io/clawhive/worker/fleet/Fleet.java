@@ -21,10 +21,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +35,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +66,7 @@ public final class Fleet implements TenantGateways, Managed {
   private final Claims claims;
   private final Seat seat;
   private final Lifecycle lifecycle;
+  private final Seating seating;
   private final Map<Long, Object> tenantLocks = new ConcurrentHashMap<>();
   private final StoringListener listener;
   private final HealthProbe probe;
@@ -161,7 +166,18 @@ public final class Fleet implements TenantGateways, Managed {
             isolation,
             users,
             provisioner::ensureModelCredential);
+    this.seating =
+        new Seating(members, claims, lifecycle, m -> deleteInstance(m.id), metrics, clock);
     metrics.watch(members.all());
+  }
+
+  /**
+   * Admission limits (call before start): at most {@code capacity} live gateways, pool included,
+   * and a new one only while {@code memory} reports at least {@code memoryPerGateway} available (0
+   * = no memory check; empty = unknown, not checked). Without this call the fleet has no limit.
+   */
+  public void limitSeats(int capacity, long memoryPerGateway, Supplier<OptionalLong> memory) {
+    seating.limit(capacity, memoryPerGateway, memory);
   }
 
   /** Where notices to tenants go (routing sets a Telegram-backed one). */
@@ -172,6 +188,16 @@ public final class Fleet implements TenantGateways, Managed {
   /** Time limit of one chat turn through the clients {@link #gatewayFor} hands out. */
   public void setChatTimeout(Duration chatTimeout) {
     this.chatTimeout = Objects.requireNonNull(chatTimeout, "chatTimeout");
+  }
+
+  /** Whether users wait for a seat on this worker (the warm pool does not grow meanwhile). */
+  public void othersWaitingFrom(BooleanSupplier othersWaiting) {
+    seating.othersWaitingFrom(othersWaiting);
+  }
+
+  /** Called on the releasing thread whenever a gateway may have become free to take over. */
+  public void onSeatMayBeFree(Runnable callback) {
+    seating.onSeatMayBeFree(callback);
   }
 
   public FleetSettings settings() {
@@ -248,6 +274,42 @@ public final class Fleet implements TenantGateways, Managed {
     return members.liveCount();
   }
 
+  /** Gateway base ports this worker has left: every instance row keeps one, hibernated too. */
+  public int freePorts() {
+    return settings
+        .ports()
+        .free(new HashSet<>(storage.dao(InstanceDao.class).usedPorts(settings.nodeId())));
+  }
+
+  // ---- admission ----
+
+  /**
+   * Admits a message of the tenant: their gateway is brought up (claimed, provisioned or woken —
+   * taking a new seat, after hibernating an idle gateway if need be, only when {@code
+   * mayTakeNewSeat}) and leased until {@link #release}, so it is not hibernated meanwhile. False
+   * when the tenant needs a seat and gets none: nothing was started and nothing is leased.
+   */
+  public boolean admit(long tenantId, boolean mayTakeNewSeat) {
+    synchronized (tenantLock(tenantId)) {
+      return seating.admit(tenantId, UUID.randomUUID().toString(), mayTakeNewSeat).isPresent();
+    }
+  }
+
+  /** The admitted message is handled: the lease of {@link #admit} ends. */
+  public void release(long tenantId) {
+    seating.release(tenantId);
+  }
+
+  /**
+   * Seats a tenant taken from the waiting line: their gateway brought up (room made if need be) and
+   * kept from eviction for a while, until their messages come back; false when there is no room.
+   */
+  public boolean reserve(long tenantId) {
+    synchronized (tenantLock(tenantId)) {
+      return seating.reserve(tenantId, UUID.randomUUID().toString());
+    }
+  }
+
   public HealthCheck healthCheck() {
     return new HealthCheck() {
       @Override
@@ -269,8 +331,10 @@ public final class Fleet implements TenantGateways, Managed {
   public GatewayClient gatewayFor(long tenantId) {
     Member member;
     synchronized (tenantLock(tenantId)) {
-      member = claims.ensureInstance(tenantId, UUID.randomUUID().toString());
-      lifecycle.ensureStarted(member);
+      member = seating.seat(tenantId, UUID.randomUUID().toString());
+      if (member.state() == InstanceState.FAILED) {
+        throw lifecycle.failed(member);
+      }
     }
     try {
       if (!member.awaitRunning(settings.readyWait())) {
@@ -309,7 +373,7 @@ public final class Fleet implements TenantGateways, Managed {
               .ofTenant(tenantId)
               .orElseThrow(
                   () -> new InstanceUnavailableException(null, tenantId, "has no instance"));
-      lifecycle.restart(member, reason);
+      restartOrStart(member, reason);
     }
   }
 
@@ -331,27 +395,30 @@ public final class Fleet implements TenantGateways, Managed {
    */
   public String createForTenant(long tenantId, String newInstanceId) {
     synchronized (tenantLock(tenantId)) {
-      Member member = claims.ensureInstance(tenantId, newInstanceId);
-      if (member.state() != InstanceState.FAILED) {
-        lifecycle.ensureStarted(member);
-      }
-      return member.id;
+      return seating.seat(tenantId, newInstanceId).id;
     }
   }
 
   /** CreateInstance without tenant: one more pool instance with id {@code instanceId}. */
   public String createPooled(String instanceId) {
-    synchronized (members) {
-      claims
-          .provisionPooled(instanceId)
-          .filter(member -> member.state() != InstanceState.FAILED)
-          .ifPresent(lifecycle::launch);
-      return instanceId;
+    boolean grown =
+        seating.growPool(
+            () -> {
+              synchronized (members) {
+                claims
+                    .provisionPooled(instanceId)
+                    .filter(member -> member.state() != InstanceState.FAILED)
+                    .ifPresent(lifecycle::launch);
+              }
+            });
+    if (!grown) {
+      LOG.debug("pool instance {} not created: no free seat, or users wait for one", instanceId);
     }
+    return instanceId;
   }
 
   public void restartInstance(String instanceId, String reason) {
-    lifecycle.restart(members.require(instanceId), reason == null ? "restart requested" : reason);
+    restartOrStart(members.require(instanceId), reason == null ? "restart requested" : reason);
   }
 
   /** Stops the process, keeps the files; the next message wakes it. */
@@ -364,7 +431,7 @@ public final class Fleet implements TenantGateways, Managed {
     if (member.state() == InstanceState.FAILED) {
       throw lifecycle.failed(member);
     }
-    lifecycle.ensureStarted(member);
+    seating.start(member, () -> lifecycle.ensureStarted(member));
   }
 
   /** Stops the gateway and removes files, egress rules, system user and row. */
@@ -447,6 +514,15 @@ public final class Fleet implements TenantGateways, Managed {
   }
 
   // ---- internals ----
+
+  /** A live gateway restarts in place; a stopped one needs a seat to start. */
+  private void restartOrStart(Member member, String reason) {
+    if (member.live()) {
+      lifecycle.restart(member, reason);
+    } else {
+      seating.start(member, () -> lifecycle.restart(member, reason));
+    }
+  }
 
   private void touchMember(Member member) {
     storage.dao(InstanceDao.class).touchActive(member.id, clock.instant());

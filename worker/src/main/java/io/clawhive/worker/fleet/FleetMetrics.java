@@ -2,6 +2,7 @@ package io.clawhive.worker.fleet;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.clawhive.core.storage.InstanceState;
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * for a new one) counters; {@code instances.claim} (taking a pool instance) and {@code
  * instances.start.cold|wake|restart} (STARTING → RUNNING, by what came before) timers; {@code
  * instances.restarts.<reason>} and {@code instances.failures.<reason>} meters with a small fixed
- * set of reasons ({@link #reasonOf}).
+ * set of reasons ({@link #reasonOf}); {@code instances.evictions} (idle gateways stopped to make
+ * room for another user at capacity).
  */
 public final class FleetMetrics {
 
@@ -28,12 +30,14 @@ public final class FleetMetrics {
   public static final String START = PREFIX + "start.";
   public static final String RESTARTS = PREFIX + "restarts.";
   public static final String FAILURES = PREFIX + "failures.";
+  public static final String EVICTIONS = PREFIX + "evictions";
 
   private final MetricRegistry registry;
   private final Counter provisioned;
   private final Counter claimed;
   private final Counter coldCreated;
   private final Timer claim;
+  private final Meter evictions;
   private final Map<String, Starting> starting = new ConcurrentHashMap<>();
 
   /** An instance that went STARTING: from where, and when (monotonic nanos). */
@@ -45,6 +49,11 @@ public final class FleetMetrics {
     this.claimed = registry.counter(PREFIX + "claimed");
     this.coldCreated = registry.counter(COLD_CREATED);
     this.claim = registry.timer(CLAIM);
+    this.evictions = registry.meter(EVICTIONS);
+  }
+
+  void evicted() {
+    evictions.mark();
   }
 
   public static String stateGauge(InstanceState state) {

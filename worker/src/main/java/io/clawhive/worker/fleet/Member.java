@@ -5,6 +5,7 @@ import io.clawhive.worker.instance.InstanceLayout;
 import io.clawhive.worker.instance.SystemUser;
 import io.clawhive.worker.supervision.GatewaySupervisor;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -42,6 +43,18 @@ final class Member {
 
   /** Set while the fleet asks for a restart, so the listener does not count it as a failure. */
   volatile boolean requestedRestart;
+
+  /** Guarded by the fleet's {@link Seating}: messages of the tenant being handled right now. */
+  int leases;
+
+  /** Guarded by {@link Seating}: kept from eviction until then (admitted from the waiting line). */
+  Instant reservedUntil;
+
+  /** Guarded by {@link Seating}: being hibernated (or deleted) to make room. */
+  boolean evicting;
+
+  /** Guarded by {@link Seating}: when a message of the tenant last began or ended here. */
+  Instant lastUsed = Instant.EPOCH;
 
   Member(
       String id,

@@ -55,6 +55,20 @@ public final class PortAllocator {
     return (lastPort - firstPort) / stride + 1;
   }
 
+  /**
+   * How many base ports of the range are not in {@code used} (every instance of the worker keeps
+   * its port until deleted, a hibernated one too); what host listeners hold is not subtracted.
+   */
+  public int free(Set<Integer> used) {
+    int free = 0;
+    for (int port = firstPort; port <= lastPort; port += stride) {
+      if (!used.contains(port)) {
+        free++;
+      }
+    }
+    return free;
+  }
+
   /** The first base port not in {@code used} and free on loopback, or empty when full. */
   public OptionalInt allocate(Set<Integer> used) {
     return allocate(used, true);

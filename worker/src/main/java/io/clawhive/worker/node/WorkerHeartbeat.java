@@ -2,9 +2,11 @@ package io.clawhive.worker.node;
 
 import com.codahale.metrics.health.HealthCheck;
 import io.clawhive.core.storage.Storage;
+import io.clawhive.core.storage.WorkerDao;
 import io.clawhive.core.storage.WorkerLeaseDao;
 import io.clawhive.core.storage.WorkerNode;
 import io.clawhive.core.storage.WorkerStatus;
+import io.clawhive.worker.fleet.HostMemory;
 import io.dropwizard.lifecycle.Managed;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -19,8 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes this worker's heartbeat (capacity, live instances, host memory) to storage at a fixed
- * interval, so that placement can see which workers are alive and how full they are.
+ * Writes this worker's heartbeat (capacity, live instances, host memory, free gateway ports) to
+ * storage at a fixed interval, so that placement can see which workers are alive and how full they
+ * are. Memory used is total minus {@code MemAvailable} where the host reports it (page cache counts
+ * as available), else total minus free.
  *
  * <p>The heartbeat is a lease: the worker registers under a new epoch at start and writes only
  * while that epoch is still stored. When the cluster declared it dead meanwhile (its tenants moved
@@ -44,6 +48,7 @@ public final class WorkerHeartbeat implements Managed {
   private volatile long epoch;
   private volatile IntSupplier liveInstances = () -> 0;
   private volatile Runnable onFenced = () -> {};
+  private volatile IntSupplier freePorts;
   private volatile Instant startedAt;
   private volatile Instant lastBeat;
   private ScheduledExecutorService executor;
@@ -77,6 +82,11 @@ public final class WorkerHeartbeat implements Managed {
   /** On fencing, stop the gateways of the instances the cluster moved off this worker. */
   public void stopMovedInstancesOf(io.clawhive.worker.fleet.Fleet fleet) {
     onFenced(new MovedInstances(storage, fleet, nodeId, clock));
+  }
+
+  /** Where the count of gateway ports left comes from (the fleet). */
+  public void freePortsFrom(IntSupplier supplier) {
+    this.freePorts = supplier;
   }
 
   @Override
@@ -137,6 +147,10 @@ public final class WorkerHeartbeat implements Managed {
       java.util.concurrent.CompletableFuture.runAsync(onFenced);
       return;
     }
+    IntSupplier ports = freePorts;
+    if (ports != null) {
+      storage.dao(WorkerDao.class).updateFreePorts(nodeId, ports.getAsInt());
+    }
     lastBeat = node.heartbeatAt();
   }
 
@@ -156,7 +170,7 @@ public final class WorkerHeartbeat implements Managed {
     var os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long total = os.getTotalMemorySize();
-    long used = total - os.getFreeMemorySize();
+    long used = total - HostMemory.HOST.get().orElse(os.getFreeMemorySize());
     return new WorkerNode(
         nodeId, host, capacity, liveInstances.getAsInt(), used, total, startedAt, now, status);
   }

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -70,6 +71,15 @@ public final class StandIn {
         "-cp",
         classes,
         StandInGateway.class.getName());
+  }
+
+  /** {@link #program()} for a stand-in whose every chat answer takes {@code delay}. */
+  public static List<String> programAnsweringAfter(Duration delay) {
+    List<String> program = new ArrayList<>(program());
+    program.add(
+        program.indexOf("-cp"),
+        "-D" + StandInGateway.ANSWER_DELAY_PROPERTY + "=" + delay.toMillis());
+    return List.copyOf(program);
   }
 
   public static synchronized int port() {

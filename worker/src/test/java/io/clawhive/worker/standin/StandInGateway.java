@@ -45,6 +45,11 @@ public final class StandInGateway {
 
   static final int LONG_ANSWER_LINE = 80;
 
+  /** How long every chat answer takes (system property, milliseconds; default none). */
+  public static final String ANSWER_DELAY_PROPERTY = "clawhive.standin.answerDelayMs";
+
+  private static final long ANSWER_DELAY_MS = Long.getLong(ANSWER_DELAY_PROPERTY, 0);
+
   /** A skill whose SKILL.md holds this line makes the stand-in answer /readyz with 503. */
   public static final String NOT_READY_MARKER = "standin: not-ready";
 
@@ -170,7 +175,9 @@ public final class StandInGateway {
     }
   }
 
-  private void chat(HttpExchange ex) throws IOException {
+  private void chat(HttpExchange ex) throws IOException, InterruptedException {
+    Thread.sleep(
+        ANSWER_DELAY_MS); // like an agent that thinks (-D of StandIn#programAnsweringAfter)
     Object body =
         MiniJson.parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
     String user = String.valueOf(MiniJson.path(body, "user"));
