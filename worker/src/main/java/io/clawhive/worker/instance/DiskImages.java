@@ -60,6 +60,9 @@ public final class DiskImages {
   private final long quotaBytes;
   private final List<String> mkfsOptions;
 
+  /** Whether {@link #open} made the root's bind (an operator's own mount there stays at close). */
+  private volatile boolean bound;
+
   /** Free and total bytes of one mounted image, as the tenant sees them. */
   public record Usage(long totalBytes, long usableBytes) {
     public boolean full() {
@@ -180,13 +183,18 @@ public final class DiskImages {
           "*",
           List.of("mount", "--bind", instancesRoot.toString(), instancesRoot.toString()),
           "bind the instances root");
+      bound = true;
     }
     run("*", List.of("mount", "--make-shared", instancesRoot.toString()), "share the root");
   }
 
-  /** At worker stop, after every image was unmounted: the instances root's own bind goes. */
+  /**
+   * At worker stop, after every image was unmounted: the instances root's bind goes when {@link
+   * #open} made it (one left by a crashed worker stays and is used again at the next start).
+   */
   public void close() {
-    if (isMountPoint(instancesRoot)) {
+    if (bound && isMountPoint(instancesRoot)) {
+      bound = false;
       HostCommand.Result result = HostCommand.run(List.of("umount", instancesRoot.toString()));
       if (result.exitCode() != 0) {
         LOG.warn("instances root {} stays bind-mounted: {}", instancesRoot, result.output());
