@@ -113,7 +113,10 @@ public class WorkerConfig {
   @MinDuration(value = 1, unit = TimeUnit.SECONDS)
   private Duration hibernateAfter = DEFAULT_HIBERNATE_AFTER;
 
-  /** Disk a tenant's directories may use; over it the gateway is stopped and the user told. */
+  /**
+   * Disk per tenant: the size of its own disk image where the host offers them (see {@code
+   * DiskImages}), else the periodic scan's limit (over it the gateway is stopped, the user told).
+   */
   @JsonProperty
   @NotNull
   @MinDataSize(1024 * 1024)

@@ -8,6 +8,7 @@ import io.clawhive.core.storage.InstanceState;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.worker.gateway.GatewayClient;
 import io.clawhive.worker.gateway.GatewayUnavailableException;
+import io.clawhive.worker.instance.DiskImages;
 import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.sandbox.Isolation;
@@ -75,6 +76,7 @@ public final class Fleet implements TenantGateways, Managed {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService noticeExecutor;
   private final Housekeeping housekeeping;
+  private final Optional<DiskImages> disks;
   private volatile TenantNotices notices = TenantNotices.LOGGING;
   private volatile Duration chatTimeout = GatewayClient.DEFAULT_CHAT_TIMEOUT;
   private volatile boolean running;
@@ -132,17 +134,26 @@ public final class Fleet implements TenantGateways, Managed {
     this.isolation = isolation;
     isolation.requireSlots(settings.ports().capacity());
     Optional<SystemUsers> users = settings.instanceUserPrefix().map(SystemUsers::new);
+    this.disks = diskImages(isolation, settings);
     this.members = new Members(settings, storage, users);
     this.skillOperations = new SkillOperations(skills, storage, clock);
     this.provisioner =
         new Provisioner(
-            settings, storage, configCheck, skillOperations, users, isolation, modelAccess, clock);
+            settings,
+            storage,
+            configCheck,
+            skillOperations,
+            users,
+            isolation,
+            modelAccess,
+            disks,
+            clock);
     this.listener =
         new StoringListener(storage, clock, members::get, this::memoryRestarted, metrics);
     this.probe = new HealthProbe(clock);
     this.scheduler = Executors.newScheduledThreadPool(2, daemon("fleet-supervision"));
     this.noticeExecutor = Executors.newSingleThreadExecutor(daemon("fleet-notices"));
-    this.housekeeping = new Housekeeping(this, settings, storage, clock);
+    this.housekeeping = new Housekeeping(this, settings, storage, clock, metrics, disks);
     this.seat = new Seat(isolation.singleTenant(), settings.nodeId(), storage, clock);
     this.claims =
         new Claims(
@@ -165,6 +176,7 @@ public final class Fleet implements TenantGateways, Managed {
             listener,
             isolation,
             users,
+            disks,
             provisioner::ensureModelCredential);
     this.seating =
         new Seating(members, claims, lifecycle, m -> deleteInstance(m.id), metrics, clock);
@@ -210,13 +222,13 @@ public final class Fleet implements TenantGateways, Managed {
   public void start() {
     seat.open();
     Reconciler.Outcome boot =
-        new Reconciler(settings, storage, members, lifecycle, isolation).run();
+        new Reconciler(settings, storage, members, lifecycle, isolation, disks, clock).run();
     running = true;
     housekeeping.start();
     LOG.info(
         "fleet of worker {} up: {} instances known, {} started again, {} leftover processes"
             + " reaped; isolation {}{}, pool size {}, ports {}, limits {}, hibernate after {},"
-            + " disk quota {} bytes, gateway {}",
+            + " disk quota {} bytes ({}), gateway {}",
         settings.nodeId(),
         boot.known(),
         boot.started(),
@@ -228,6 +240,7 @@ public final class Fleet implements TenantGateways, Managed {
         settings.limits(),
         settings.hibernateAfter(),
         settings.diskQuotaBytes(),
+        disks.isPresent() ? "a disk image per instance" : "periodic scan",
         settings.realGateway() ? "openclaw from " + settings.runtime().dir() : "configured");
   }
 
@@ -247,6 +260,7 @@ public final class Fleet implements TenantGateways, Managed {
     } catch (Exception e) {
       LOG.warn("not every gateway stopped within {}: {}", wait, e.toString());
     }
+    disks.ifPresent(this::unmountAll);
     scheduler.shutdownNow();
     noticeExecutor.shutdown();
     LOG.info("fleet of worker {} stopped: {} gateways stopped", settings.nodeId(), stops.size());
@@ -522,6 +536,32 @@ public final class Fleet implements TenantGateways, Managed {
     } else {
       seating.start(member, () -> lifecycle.restart(member, reason));
     }
+  }
+
+  /**
+   * Disk images per instance where they can work: own users (root) and a host with loop devices and
+   * e2fsprogs (checked once, and said); elsewhere the periodic scan.
+   */
+  private static Optional<DiskImages> diskImages(Isolation isolation, FleetSettings settings) {
+    if (!isolation.ownUsers()) {
+      LOG.info(
+          "disk quota: isolation mode {} keeps the periodic scan (disk images need own users)",
+          isolation.mode().configName());
+      return Optional.empty();
+    }
+    return DiskImages.detect(settings.instancesDir(), settings.diskQuotaBytes());
+  }
+
+  /** Worker stop: images unmounted (the gateways are gone); the next start mounts them again. */
+  private void unmountAll(DiskImages images) {
+    for (Member member : members.all()) {
+      try {
+        images.unmount(member.layout);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: disk image stays mounted: {}", member, e.getMessage());
+      }
+    }
+    images.close();
   }
 
   private void touchMember(Member member) {

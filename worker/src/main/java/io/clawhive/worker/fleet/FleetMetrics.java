@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
  * What a worker's fleet reports, never tagged by tenant: {@code instances.<state>} gauges
  * (instances of this worker per actual state); {@code instances.provisioned} (every new instance),
  * {@code instances.claimed} (pool hits) and {@code instances.cold_created} (a tenant had to wait
- * for a new one) counters; {@code instances.claim} (taking a pool instance) and {@code
- * instances.start.cold|wake|restart} (STARTING → RUNNING, by what came before) timers; {@code
- * instances.restarts.<reason>} and {@code instances.failures.<reason>} meters with a small fixed
- * set of reasons ({@link #reasonOf}); {@code instances.evictions} (idle gateways stopped to make
- * room for another user at capacity).
+ * for a new one) and {@code instances.quota_hits} (a tenant's disk reached its quota) counters;
+ * {@code instances.claim} (taking a pool instance) and {@code instances.start.cold|wake|restart}
+ * (STARTING → RUNNING, by what came before) timers; {@code instances.restarts.<reason>} and {@code
+ * instances.failures.<reason>} meters with a small fixed set of reasons ({@link #reasonOf}); {@code
+ * instances.evictions} (idle gateways stopped to make room for another user at capacity).
  */
 public final class FleetMetrics {
 
@@ -31,11 +31,13 @@ public final class FleetMetrics {
   public static final String RESTARTS = PREFIX + "restarts.";
   public static final String FAILURES = PREFIX + "failures.";
   public static final String EVICTIONS = PREFIX + "evictions";
+  public static final String QUOTA_HITS = PREFIX + "quota_hits";
 
   private final MetricRegistry registry;
   private final Counter provisioned;
   private final Counter claimed;
   private final Counter coldCreated;
+  private final Counter quotaHits;
   private final Timer claim;
   private final Meter evictions;
   private final Map<String, Starting> starting = new ConcurrentHashMap<>();
@@ -48,6 +50,7 @@ public final class FleetMetrics {
     this.provisioned = registry.counter(PREFIX + "provisioned");
     this.claimed = registry.counter(PREFIX + "claimed");
     this.coldCreated = registry.counter(COLD_CREATED);
+    this.quotaHits = registry.counter(QUOTA_HITS);
     this.claim = registry.timer(CLAIM);
     this.evictions = registry.meter(EVICTIONS);
   }
@@ -105,6 +108,11 @@ public final class FleetMetrics {
 
   void coldCreated() {
     coldCreated.inc();
+  }
+
+  /** A tenant's disk reached its quota (once per time it fills up). */
+  void quotaHit() {
+    quotaHits.inc();
   }
 
   Timer.Context timeClaim() {

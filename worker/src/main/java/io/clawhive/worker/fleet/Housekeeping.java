@@ -4,12 +4,17 @@ import io.clawhive.core.storage.Instance;
 import io.clawhive.core.storage.InstanceDao;
 import io.clawhive.core.storage.InstanceState;
 import io.clawhive.core.storage.Storage;
+import io.clawhive.worker.instance.DiskImages;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +25,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The fleet's background work, one thread, every {@code housekeepingInterval}: refill the warm pool
  * (also right after a claim), hibernate tenants' gateways idle longer than {@code hibernateAfter},
- * and stop gateways whose directories use more than {@code diskQuota} (the tenant is told once).
+ * and watch the disk quota: an instance with its own disk image cannot write past it, so when the
+ * image is full the tenant is told once (again only after it had room again); an instance without
+ * one (no images on this host, or made before them) is measured, and its gateway stopped when its
+ * directories use more than {@code diskQuota} (the tenant is told once). Each counts as a quota
+ * hit.
  */
 final class Housekeeping {
 
@@ -31,14 +40,28 @@ final class Housekeeping {
   private final FleetSettings settings;
   private final Storage storage;
   private final Clock clock;
+  private final FleetMetrics metrics;
+  private final Optional<DiskImages> disks;
+
+  /** Instances whose tenant was told that their disk is full. */
+  private final Set<String> toldFull = ConcurrentHashMap.newKeySet();
+
   private final Object roundLock = new Object();
   private ScheduledExecutorService executor;
 
-  Housekeeping(Fleet fleet, FleetSettings settings, Storage storage, Clock clock) {
+  Housekeeping(
+      Fleet fleet,
+      FleetSettings settings,
+      Storage storage,
+      Clock clock,
+      FleetMetrics metrics,
+      Optional<DiskImages> disks) {
     this.fleet = fleet;
     this.settings = settings;
     this.storage = storage;
     this.clock = clock;
+    this.metrics = metrics;
+    this.disks = disks;
   }
 
   synchronized void start() {
@@ -132,7 +155,13 @@ final class Housekeeping {
   }
 
   void enforceDiskQuota() {
+    Set<String> known = new HashSet<>();
     for (Member member : fleet.members()) {
+      known.add(member.id);
+      if (disks.isPresent() && disks.get().has(member.layout)) {
+        watchImage(member, disks.get());
+        continue;
+      }
       if (!member.live()) {
         continue;
       }
@@ -153,6 +182,7 @@ final class Housekeeping {
               + settings.diskQuotaBytes() / MIB
               + " MiB";
       LOG.warn("{}: {}; stopping it", member, reason);
+      metrics.quotaHit();
       fleet.stopMember(member, InstanceState.FAILED, reason).join();
       fleet.notifyTenant(
           member,
@@ -162,5 +192,35 @@ final class Housekeeping {
               + settings.diskQuotaBytes() / MIB
               + " MiB allowed. Ask an operator to clean up its workspace.");
     }
+    toldFull.retainAll(known);
+  }
+
+  /** The kernel keeps the tenant within its image; tell them once when it is full. */
+  private void watchImage(Member member, DiskImages images) {
+    Optional<DiskImages.Usage> usage = images.usage(member.layout);
+    if (usage.isEmpty()) {
+      return;
+    }
+    if (!usage.get().full()) {
+      if (usage.get().roomy()) {
+        toldFull.remove(member.id);
+      }
+      return;
+    }
+    if (!toldFull.add(member.id)) {
+      return;
+    }
+    metrics.quotaHit();
+    LOG.warn(
+        "{}: disk full ({} MiB quota, {} KiB free); the gateway keeps running, writes fail",
+        member,
+        images.quotaBytes() / MIB,
+        usage.get().usableBytes() / 1024);
+    fleet.notifyTenant(
+        member,
+        "Your assistant's disk is full: its files use all of the "
+            + images.quotaBytes() / MIB
+            + " MiB allowed, so it cannot save anything new. Ask it to delete files it no longer"
+            + " needs.");
   }
 }

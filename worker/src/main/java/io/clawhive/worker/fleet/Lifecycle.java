@@ -4,6 +4,7 @@ import io.clawhive.core.storage.Instance;
 import io.clawhive.core.storage.InstanceDao;
 import io.clawhive.core.storage.InstanceState;
 import io.clawhive.core.storage.Storage;
+import io.clawhive.worker.instance.DiskImages;
 import io.clawhive.worker.instance.SystemUsers;
 import io.clawhive.worker.process.GatewayLauncher;
 import io.clawhive.worker.process.LaunchSpec;
@@ -37,6 +38,7 @@ final class Lifecycle {
   private final StoringListener listener;
   private final Isolation isolation;
   private final Optional<SystemUsers> users;
+  private final Optional<DiskImages> disks;
   private final Consumer<Member> beforeFirstLaunch;
 
   Lifecycle(
@@ -49,6 +51,7 @@ final class Lifecycle {
       StoringListener listener,
       Isolation isolation,
       Optional<SystemUsers> users,
+      Optional<DiskImages> disks,
       Consumer<Member> beforeFirstLaunch) {
     this.settings = settings;
     this.storage = storage;
@@ -59,6 +62,7 @@ final class Lifecycle {
     this.listener = listener;
     this.isolation = isolation;
     this.users = users;
+    this.disks = disks;
     this.beforeFirstLaunch = beforeFirstLaunch;
   }
 
@@ -75,6 +79,8 @@ final class Lifecycle {
           persistStopped(member, InstanceState.FAILED, reason);
           return;
         }
+        // never a gateway on the bare directory: its writes would land on the worker's disk
+        disks.ifPresent(d -> d.mount(member.layout));
         beforeFirstLaunch.accept(member);
         LaunchSpec spec =
             LaunchSpec.forInstance(
@@ -172,9 +178,13 @@ final class Lifecycle {
     }
   }
 
-  /** Stops the gateway and removes its files, its egress rules and its user (row kept). */
+  /**
+   * Stops the gateway and removes its files (disk image unmounted and removed), its egress rules
+   * and its user (row kept).
+   */
   void remove(Member member) {
     stop(member, InstanceState.DELETED, "delete requested").join();
+    disks.ifPresent(d -> d.delete(member.layout));
     member.layout.delete();
     member.user.ifPresent(
         u -> {

@@ -9,6 +9,7 @@ import io.clawhive.worker.gateway.GatewayConfigRejectedException;
 import io.clawhive.worker.gateway.GatewayConfigRenderer;
 import io.clawhive.worker.gateway.GatewayConfigSpec;
 import io.clawhive.worker.instance.AuthTokens;
+import io.clawhive.worker.instance.DiskImages;
 import io.clawhive.worker.instance.InstanceLayout;
 import io.clawhive.worker.instance.ProvisioningException;
 import io.clawhive.worker.instance.SystemUser;
@@ -29,12 +30,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Provisions a new instance: a port (storage enforces uniqueness per worker; a lost race retries
- * with another port), the row in PROVISIONING, 0700 directories, a system user and its egress rules
- * (sandbox and user modes), a random token, {@code openclaw.json} with the model provider (a
- * credential of its own for the worker's model proxy, see {@link ModelAccess}) and a per-instance
- * log file (written as the instance's user), the config check, and the recommended skills (a failed
- * skill is recorded, not fatal); the check and the skills run as the instance's user, in its
- * sandbox. A rejected config leaves the instance FAILED with the gateway's reason.
+ * with another port), the row in PROVISIONING, a disk image of the quota's size mounted over the
+ * instance directory (when the host offers them, see {@link DiskImages}), 0700 directories, a
+ * system user and its egress rules (sandbox and user modes), a random token, {@code openclaw.json}
+ * with the model provider (a credential of its own for the worker's model proxy, see {@link
+ * ModelAccess}) and a per-instance log file (written as the instance's user), the config check, and
+ * the recommended skills (a failed skill is recorded, not fatal); the check and the skills run as
+ * the instance's user, in its sandbox. A rejected config leaves the instance FAILED with the
+ * gateway's reason.
  *
  * <p>Root creates the three tenant directories (in its own instance directory) and hands them over;
  * after that every file inside them is written by the tenant's uid (config, skills), so root never
@@ -53,6 +56,7 @@ final class Provisioner {
   private final Optional<SystemUsers> users;
   private final Isolation isolation;
   private final ModelAccess modelAccess;
+  private final Optional<DiskImages> disks;
   private final Clock clock;
   private final GatewayConfigRenderer renderer = new GatewayConfigRenderer();
 
@@ -64,6 +68,7 @@ final class Provisioner {
       Optional<SystemUsers> users,
       Isolation isolation,
       ModelAccess modelAccess,
+      Optional<DiskImages> disks,
       Clock clock) {
     this.settings = settings;
     this.storage = storage;
@@ -72,6 +77,7 @@ final class Provisioner {
     this.users = users;
     this.isolation = isolation;
     this.modelAccess = modelAccess;
+    this.disks = disks;
     this.clock = clock;
   }
 
@@ -84,6 +90,7 @@ final class Provisioner {
     Member member = new Member(id, tenantId, port, token, layout, user, InstanceState.PROVISIONING);
     try {
       user.ifPresent(u -> isolation.onInstanceCreated(id, u, port, settings.ports().slotOf(port)));
+      disks.ifPresent(d -> d.create(layout)); // before any file: all of them count
       layout.create(user);
       writeConfig(member);
       configCheck.check(id, environment(layout), wrapper(member));

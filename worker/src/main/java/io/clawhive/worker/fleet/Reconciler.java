@@ -4,6 +4,7 @@ import io.clawhive.core.storage.Instance;
 import io.clawhive.core.storage.InstanceDao;
 import io.clawhive.core.storage.InstanceState;
 import io.clawhive.core.storage.Storage;
+import io.clawhive.worker.instance.DiskImages;
 import io.clawhive.worker.instance.InstanceLayout;
 import io.clawhive.worker.instance.ProvisioningException;
 import io.clawhive.worker.process.LeftoverReaper;
@@ -12,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -20,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Worker start: the instances root prepared (0711), leftover gateways of a crashed worker reaped,
- * every instance of this node adopted with its egress rules in place again, and those whose desired
- * state is RUNNING started (this replaces per-instance units that start at boot).
+ * every instance of this node adopted with its disk image mounted and its egress rules in place
+ * again, and those whose desired state is RUNNING started (this replaces per-instance units and
+ * fstab entries that act at boot).
  */
 final class Reconciler {
 
@@ -38,18 +42,24 @@ final class Reconciler {
   private final Members members;
   private final Lifecycle lifecycle;
   private final Isolation isolation;
+  private final Optional<DiskImages> disks;
+  private final Clock clock;
 
   Reconciler(
       FleetSettings settings,
       Storage storage,
       Members members,
       Lifecycle lifecycle,
-      Isolation isolation) {
+      Isolation isolation,
+      Optional<DiskImages> disks,
+      Clock clock) {
     this.settings = settings;
     this.storage = storage;
     this.members = members;
     this.lifecycle = lifecycle;
     this.isolation = isolation;
+    this.disks = disks;
+    this.clock = clock;
   }
 
   Outcome run() {
@@ -58,6 +68,7 @@ final class Reconciler {
         new LeftoverReaper(settings.policy().stopGrace())
             .reap(InstanceLayout.pidFilesUnder(settings.instancesDir()))
             .size();
+    disks.ifPresent(DiskImages::open);
     int started = 0;
     List<Instance> rows = storage.dao(InstanceDao.class).listByWorker(settings.nodeId());
     Set<Integer> slots =
@@ -73,6 +84,9 @@ final class Reconciler {
     }
     for (Instance row : rows) {
       Member member = members.adopt(row);
+      if (row.actualState() != InstanceState.DELETED && !mountDisk(member)) {
+        continue;
+      }
       if (row.actualState() != InstanceState.DELETED) {
         member.user.ifPresent(
             u ->
@@ -86,6 +100,34 @@ final class Reconciler {
       }
     }
     return new Outcome(members.all().size(), started, reaped);
+  }
+
+  /**
+   * Mounts the member's disk image before anything touches its files (a host reboot unmounted it);
+   * false when that failed (the instance is FAILED: a gateway on the bare directory would write to
+   * the worker's disk).
+   */
+  private boolean mountDisk(Member member) {
+    if (disks.isEmpty()) {
+      return true;
+    }
+    if (!disks.get().has(member.layout)) {
+      LOG.warn(
+          "instance {} has no disk image (made before images were used): its disk quota is"
+              + " enforced by the periodic scan",
+          member.id);
+      return true;
+    }
+    try {
+      disks.get().mount(member.layout);
+      return true;
+    } catch (RuntimeException e) {
+      String reason = "disk image not mounted: " + e.getMessage();
+      LOG.error("instance {} FAILED: {}; needs an operator", member.id, reason);
+      storage.dao(FleetDao.class).markFailed(member.id, reason, clock.instant());
+      member.changed(InstanceState.FAILED);
+      return false;
+    }
   }
 
   /** Tenants pass through the root to their own instance directory but cannot list it. */

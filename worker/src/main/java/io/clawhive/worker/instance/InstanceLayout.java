@@ -23,6 +23,9 @@ import java.util.stream.Stream;
  *   <li>the instance directory itself: owned by the worker, 0711 with a tenant (it may pass through
  *       but not list), 0700 without; it holds the worker's {@code gateway.pid}.
  * </ul>
+ *
+ * <p>Where the host offers them ({@link DiskImages}), the instance directory is the root of the
+ * instance's own ext4 image, mounted before {@link #create} and unmounted before {@link #delete}.
  */
 public final class InstanceLayout {
 

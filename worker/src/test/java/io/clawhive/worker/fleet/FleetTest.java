@@ -294,6 +294,7 @@ class FleetTest {
               assertThat(n.tenantId()).isEqualTo(7L);
               assertThat(n.text()).contains("stopped").contains("MiB");
             });
+    assertThat(f.metrics.counter(FleetMetrics.QUOTA_HITS).getCount()).isEqualTo(1);
   }
 
   @Test
