@@ -197,6 +197,19 @@ final class E2eNode implements AutoCloseable {
   }
 
   /**
+   * Where the worker reaches {@code instance}'s gateway: its namespace's address when sandboxed
+   * (the odd address of its port's slot in the node's pool, see AddressPool), else loopback.
+   */
+  String gatewayHost(Instance instance) {
+    if (!sandboxed) {
+      return InetAddress.getLoopbackAddress().getHostAddress();
+    }
+    int slot =
+        support.getConfiguration().getWorker().getPorts().allocator().slotOf(instance.port());
+    return "10.237." + number + "." + (2 * (slot + 1) + 1);
+  }
+
+  /**
    * Instances may reach {@code port} on {@link #instanceFacingAddress()} (a loopback allowance,
    * which namespaces reach on the worker address); nothing to do in mode none.
    */
