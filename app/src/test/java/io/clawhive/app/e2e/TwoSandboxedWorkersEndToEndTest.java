@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.clawhive.core.storage.Instance;
 import io.clawhive.core.storage.InstanceState;
 import io.clawhive.worker.standin.StandIn;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -80,6 +82,8 @@ class TwoSandboxedWorkersEndToEndTest {
   }
 
   private E2eNode start(String name, int modelProxyPort) throws Exception {
+    // tenants pass through the test's directory to each node's instances (E2eNode opens its own)
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
     E2eNode node =
         new E2eNode(dir.resolve(name), "api,worker")
             .standIns(StandIn.program(), 1)
