@@ -20,9 +20,9 @@ import java.util.List;
  *             private, CGNAT, benchmark, reserved, multicast ranges and Azure's wire server REJECT;
  *             the rest (the public internet) ACCEPT
  * INPUT       -j CHAIN-IN                       (inserted first)
- * CHAIN-IN    from a veth: replies ACCEPT, WORKER:modelProxyPort (and loopback allowances' ports
- *             on WORKER) ACCEPT, DNS to listed name servers ACCEPT, everything else from a veth
- *             of this pool REJECT
+ * CHAIN-IN    from a veth: replies ACCEPT; from a veth of this pool: WORKER:modelProxyPort (and
+ *             loopback allowances' ports on WORKER) ACCEPT, DNS to listed name servers ACCEPT,
+ *             everything else REJECT
  * POSTROUTING -j CHAIN-NAT (nat)  MASQUERADE what leaves the pool for elsewhere than a veth
  * </pre>
  *
@@ -175,21 +175,24 @@ final class NamespaceRules {
         ports.add(a.port().getAsInt());
       }
     }
-    for (int port : ports) {
-      rules.add("-d " + workerDest + " -i " + VETHS + " -p tcp --dport " + port + " -j ACCEPT");
-    }
-    for (InetAddress server : nameservers) {
-      for (String proto : List.of("udp", "tcp")) {
-        rules.add(
-            "-d "
-                + server.getHostAddress()
-                + "/32 -i "
-                + VETHS
-                + " -p "
-                + proto
-                + " --dport "
-                + DNS_PORT
-                + " -j ACCEPT");
+    // only this pool's namespaces: another worker's must not reach our proxy either
+    for (String own : pool.vethWildcards()) {
+      for (int port : ports) {
+        rules.add("-d " + workerDest + " -i " + own + " -p tcp --dport " + port + " -j ACCEPT");
+      }
+      for (InetAddress server : nameservers) {
+        for (String proto : List.of("udp", "tcp")) {
+          rules.add(
+              "-d "
+                  + server.getHostAddress()
+                  + "/32 -i "
+                  + own
+                  + " -p "
+                  + proto
+                  + " --dport "
+                  + DNS_PORT
+                  + " -j ACCEPT");
+        }
       }
     }
     for (String own : pool.vethWildcards()) {

@@ -77,9 +77,10 @@ class NetworkPoolTest {
             List.of(EgressAllowance.parse("127.0.0.1:11434"), EgressAllowance.parse("10.9.0.0/16")),
             List.of(InetAddress.getByName("10.255.255.53")));
     assertThat(rules.inputRules())
-        .contains("-d 10.231.0.1/32 -i chv+ -p tcp --dport 18780 -j ACCEPT")
-        .contains("-d 10.231.0.1/32 -i chv+ -p tcp --dport 11434 -j ACCEPT")
-        .contains("-d 10.255.255.53/32 -i chv+ -p udp --dport 53 -j ACCEPT")
+        .contains("-d 10.231.0.1/32 -i chv0ae7+ -p tcp --dport 18780 -j ACCEPT")
+        .contains("-d 10.231.0.1/32 -i chv0ae7+ -p tcp --dport 11434 -j ACCEPT")
+        .contains("-d 10.255.255.53/32 -i chv0ae7+ -p udp --dport 53 -j ACCEPT")
+        .noneMatch(r -> r.contains("-i chv+ -p"))
         .endsWith("-i chv0ae7+ -j REJECT");
     assertThat(rules.policyRules())
         .contains("-d 10.9.0.0/16 -j ACCEPT")
