@@ -11,6 +11,9 @@ import io.clawhive.core.storage.Instance;
 import io.clawhive.core.storage.InstanceDao;
 import io.clawhive.core.storage.Storage;
 import io.clawhive.worker.instance.SystemUsers;
+import io.clawhive.worker.sandbox.Isolation;
+import io.clawhive.worker.sandbox.IsolationConfig;
+import io.clawhive.worker.sandbox.SandboxHost;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import java.io.IOException;
@@ -20,6 +23,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.h2.jdbcx.JdbcDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -38,6 +43,15 @@ import org.postgresql.ds.PGSimpleDataSource;
  * file of its own; {@link #close} stops it, asserts the log has no unexpected ERROR line, removes
  * the system users its worker created (when running as root), and drops the schema / the worker's
  * queue on shared servers.
+ *
+ * <p>Isolation: as root on a host that can sandbox ({@link SandboxHost#available()}: bwrap, ip,
+ * iptables, setpriv) the worker runs mode {@code sandbox}, its default as root: an own user,
+ * network namespace and bubblewrap sandbox per instance, with the egress policy. Each node gets its
+ * own egress chain and network pool (so two worker nodes in one test never share a worker address),
+ * and {@link #close} removes its namespaces, rules and worker address and puts the host's
+ * forwarding state back. Anything an instance contacts must listen on {@link
+ * #instanceFacingAddress()} and be {@link #reachableByInstances allowed}. Otherwise (not root) mode
+ * {@code none}, shared by the test's tenants.
  */
 final class E2eNode implements AutoCloseable {
   static final Path CONFIG = Path.of("..", "config.yml").toAbsolutePath().normalize();
@@ -53,6 +67,31 @@ final class E2eNode implements AutoCloseable {
 
   static final int LAST_GATEWAY_PORT = 47_980;
 
+  /** Whether worker nodes run the sandbox (as root on a host that can), see the class comment. */
+  static final boolean SANDBOX_HOST = SandboxHost.available();
+
+  /**
+   * Node {@code n}'s egress chain is {@value}n, apart from a real worker's (CLAWHIVE-EGRESS) and
+   * the other tests' chains.
+   */
+  static final String CHAIN_PREFIX = "CLAWE2E-";
+
+  /**
+   * Node {@code n}'s network pool (127 slots, more than the 100 of the gateway port range), apart
+   * from a real worker's (10.231.0.0/16), NodeTest's (10.238.0.0/16) and the worker tests'
+   * (10.239.0.0/24).
+   */
+  private static final String POOL_FORMAT = "10.237.%d.0/24";
+
+  private static final AtomicInteger NODES = new AtomicInteger();
+
+  /**
+   * Sandboxed nodes alive in this JVM; the first saves the host's forwarding, the last restores.
+   */
+  private static int sandboxedNodes;
+
+  private static Runnable restoreForwarding;
+
   final String nodeId = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
   final Path dataDir;
   final Path instancesDir;
@@ -60,6 +99,10 @@ final class E2eNode implements AutoCloseable {
   private final int brokerPort = freePort();
   private final Map<String, String> overrides = new LinkedHashMap<>();
   private final Set<String> allowedErrors = new LinkedHashSet<>();
+  private final List<String> allowances = new ArrayList<>();
+  private final int number = NODES.getAndIncrement() % 256;
+  private final boolean sandboxed;
+  private boolean onHost;
   private DropwizardTestSupport<ClawhiveConfiguration> support;
   private Storage storage;
   private String schema;
@@ -73,6 +116,7 @@ final class E2eNode implements AutoCloseable {
     this.dataDir = dir.resolve("data");
     this.instancesDir = dir.resolve("instances");
     this.log = dir.resolve("node.log");
+    this.sandboxed = SANDBOX_HOST && List.of(roles.split(",")).contains("worker");
     try {
       Files.createDirectories(instancesDir);
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
@@ -100,9 +144,16 @@ final class E2eNode implements AutoCloseable {
     set("worker.ports.first", Integer.toString(FIRST_GATEWAY_PORT));
     set("worker.ports.last", Integer.toString(LAST_GATEWAY_PORT));
     set("worker.supervision.readinessPeriod", "200ms");
-    // never touch the host firewall from these tests (auto would mean sandbox mode as root)
-    set("worker.isolation.mode", "none");
-    set("worker.isolation.allowSharedNone", "true");
+    if (sandboxed) {
+      set("worker.isolation.mode", "sandbox");
+      set("worker.isolation.chain", chain());
+      set("worker.isolation.networkPool", pool());
+      // the stand-in gateway runs this JVM's java on the worker's test classes
+      set("worker.isolation.extraReadOnlyPaths", String.join(",", sandboxReadOnlyPaths()));
+    } else {
+      set("worker.isolation.mode", "none");
+      set("worker.isolation.allowSharedNone", "true");
+    }
     set("worker.housekeepingInterval", "1s");
     // stand-ins need little memory: a small host must not refuse them the 1.5 GiB of openclaw's
     set("worker.memoryPerGateway", "64MiB");
@@ -132,6 +183,43 @@ final class E2eNode implements AutoCloseable {
     return set("api.telegram.mode", mode);
   }
 
+  /**
+   * The address the node's instances reach the host on: the worker address of the node's pool when
+   * sandboxed (put on lo now, so that a fake server can bind it before the node starts), else
+   * loopback. A fake server instances contact (a ClawHub registry) listens here.
+   */
+  InetAddress instanceFacingAddress() {
+    if (!sandboxed) {
+      return InetAddress.getLoopbackAddress();
+    }
+    InetAddress worker = workerAddress();
+    enterHost();
+    run(List.of("ip", "addr", "replace", worker.getHostAddress() + "/32", "dev", "lo"));
+    return worker;
+  }
+
+  /**
+   * Where the worker reaches {@code instance}'s gateway: its namespace's address when sandboxed
+   * (the odd address of its port's slot in the node's pool, see AddressPool), else loopback.
+   */
+  String gatewayHost(Instance instance) {
+    if (!sandboxed) {
+      return InetAddress.getLoopbackAddress().getHostAddress();
+    }
+    int slot =
+        support.getConfiguration().getWorker().getPorts().allocator().slotOf(instance.port());
+    return "10.237." + number + "." + (2 * (slot + 1) + 1);
+  }
+
+  /**
+   * Instances may reach {@code port} on {@link #instanceFacingAddress()} (a loopback allowance,
+   * which namespaces reach on the worker address); nothing to do in mode none.
+   */
+  E2eNode reachableByInstances(int port) {
+    allowances.add("127.0.0.1:" + port);
+    return set("worker.isolation.allowed", String.join(",", allowances));
+  }
+
   E2eNode set(String key, String value) {
     overrides.put(key, value);
     return this;
@@ -144,6 +232,8 @@ final class E2eNode implements AutoCloseable {
   }
 
   E2eNode start() throws Exception {
+    long started = System.nanoTime();
+    enterHost();
     set("storage.url", databaseUrl());
     if (!env("CLAWHIVE_TEST_DB_URL", "").isEmpty()) {
       set("storage.user", env("CLAWHIVE_TEST_DB_USER", "postgres"));
@@ -155,8 +245,21 @@ final class E2eNode implements AutoCloseable {
             overrides.entrySet().stream()
                 .map(e -> ConfigOverride.config(e.getKey(), e.getValue()))
                 .toArray(ConfigOverride[]::new));
-    support.before();
+    try {
+      support.before();
+    } catch (Exception | Error e) {
+      support = null;
+      try {
+        removeSandboxes(); // the caller never gets this node to close
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
     storage = openStorage();
+    System.out.printf(
+        "%s started in %d ms, isolation %s%n",
+        nodeId, (System.nanoTime() - started) / 1_000_000, sandboxed ? "sandbox" : "none");
     return this;
   }
 
@@ -220,6 +323,7 @@ final class E2eNode implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    long closing = System.nanoTime();
     try {
       if (support != null) {
         support.after();
@@ -231,10 +335,104 @@ final class E2eNode implements AutoCloseable {
             .forEach(E2eNode::deleteUser);
       }
     } finally {
-      deleteSharedQueue();
-      dropSchema();
+      try {
+        removeSandboxes();
+      } finally {
+        deleteSharedQueue();
+        dropSchema();
+      }
     }
+    System.out.printf("%s closed in %d ms%n", nodeId, (System.nanoTime() - closing) / 1_000_000);
     assertLogClean();
+  }
+
+  /**
+   * Removes the node's namespaces, egress rules and worker address (the worker leaves them in place
+   * when it stops, for its next start) and puts ip_forward and the FORWARD policy back.
+   */
+  private void removeSandboxes() {
+    if (!onHost) {
+      return;
+    }
+    try {
+      IsolationConfig config = new IsolationConfig();
+      config.setMode("user"); // the same chains and pool, without probing bubblewrap again
+      config.setChain(chain());
+      config.setNetworkPool(pool());
+      Isolation.forMode(config, 1).uninstall();
+    } finally {
+      onHost = false;
+      leaveHost();
+    }
+  }
+
+  /** Before this node changes the host: the first sandboxed node saves its forwarding state. */
+  private synchronized void enterHost() {
+    if (sandboxed && !onHost) {
+      onHost = true;
+      synchronized (E2eNode.class) {
+        if (sandboxedNodes++ == 0) {
+          restoreForwarding = SandboxHost.forwardingRestorer();
+        }
+      }
+    }
+  }
+
+  private static synchronized void leaveHost() {
+    if (--sandboxedNodes == 0) {
+      restoreForwarding.run();
+      restoreForwarding = null;
+    }
+  }
+
+  private String chain() {
+    return CHAIN_PREFIX + number;
+  }
+
+  private String pool() {
+    return POOL_FORMAT.formatted(number);
+  }
+
+  /** The pool's second address, which the worker puts on lo (see AddressPool). */
+  private InetAddress workerAddress() {
+    try {
+      return InetAddress.getByAddress(new byte[] {10, (byte) 237, (byte) number, 1});
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What a sandbox needs beyond /usr to run the stand-in (as SandboxHost's test config). */
+  private static List<String> sandboxReadOnlyPaths() {
+    List<String> paths = new ArrayList<>();
+    paths.add(SandboxHost.testClasses().toString());
+    Path javaHome = Path.of(System.getProperty("java.home")).toAbsolutePath();
+    if (!javaHome.startsWith("/usr")) {
+      paths.add(javaHome.toString());
+    }
+    if (Files.isDirectory(Path.of("/etc/java-17-openjdk"))) {
+      paths.add("/etc/java-17-openjdk"); // the JDK's conf/ links there
+    }
+    return paths;
+  }
+
+  private static void run(List<String> command) {
+    try {
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        throw new IllegalStateException("failed: " + String.join(" ", command));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The node log has no ERROR line, except those {@link #allowError allowed}. */

@@ -78,7 +78,9 @@ class ModelProxyEndToEndTest {
     assertThat(rendered).doesNotContain(MODEL_KEY);
     JsonNode provider = json.readTree(rendered).path("models").path("providers").path("clawhive");
     assertThat(provider.path("baseUrl").asText())
-        .isEqualTo("http://127.0.0.1:" + proxyPort + "/v1");
+        .as("the proxy where the instance reaches the host (the worker address when sandboxed)")
+        .isEqualTo(
+            "http://" + node.instanceFacingAddress().getHostAddress() + ":" + proxyPort + "/v1");
     String credential = provider.path("apiKey").asText();
 
     HttpResponse<String> answer =

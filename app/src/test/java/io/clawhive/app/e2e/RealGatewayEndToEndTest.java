@@ -24,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * comes back in the chat as the model's answer, and the second one shows the gateway sent the
  * conversation so far (the fake counts user turns). Exactly one gateway: no warm pool, one tenant.
  *
- * <p>Isolation: mode {@code none} where the worker offers the setting ({@link
- * E2eNode#WORKER_HAS_ISOLATION}), else the worker's own user per instance as root; either way no
- * firewall rules are installed, so the model server's loopback port needs no egress allowance.
+ * <p>Isolation: as root (CI) the worker runs its default, {@code sandbox} ({@link E2eNode}):
+ * openclaw runs as the instance's own user in bubblewrap inside the instance's network namespace,
+ * and reaches the model only through the worker's model proxy on the worker address (the fake model
+ * server on loopback is contacted by the proxy, from the host). Not as root: mode {@code none}.
  */
 class RealGatewayEndToEndTest {
   /** A real gateway is ready after ≈ 40–60 s on a loaded machine; its first turn takes longer. */

@@ -11,6 +11,7 @@ import io.clawhive.worker.fakes.FakeClawHubRegistry;
 import io.clawhive.worker.fakes.InstalledRuntime;
 import io.clawhive.worker.standin.StandIn;
 import io.clawhive.worker.standin.StandInGateway;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,8 +51,10 @@ class SkillRolloutEndToEndTest {
   @BeforeEach
   void setUp() throws Exception {
     InstalledRuntime.assumeInstalled();
+    node = new E2eNode(dir, "api,worker,scheduler");
+    // clawhub runs in the instance's sandbox: the registry listens where instances reach the host
     registry =
-        FakeClawHubRegistry.start()
+        FakeClawHubRegistry.start(new InetSocketAddress(node.instanceFacingAddress(), 0))
             .addSkill("weather", "1.0.0", V1.formatted("weather", "weather"))
             .addSkill("notes", "1.0.0", V1.formatted("notes", "notes"));
   }
@@ -68,19 +71,18 @@ class SkillRolloutEndToEndTest {
 
   @Test
   void theNightlyUpdateRollsOutCanaryFirstAndStopsOnAFailedCanary() throws Exception {
-    node =
-        new E2eNode(dir, "api,worker,scheduler")
-            .standIns(StandIn.program(), 0)
-            .set("worker.runtimeDir", InstalledRuntime.assumeInstalled().layout().dir().toString())
-            .set("worker.clawhubRegistry", registry.url())
-            .set("worker.recommendedSkills", "weather,notes")
-            .set("worker.skills.allowlist", "weather,notes")
-            .set("scheduler.healthCheckInterval", "1h")
-            .set("scheduler.skillRollout.canaryShare", "0.3")
-            .set("scheduler.skillRollout.canaryWatch", "2s")
-            .set("scheduler.skillRollout.reportTimeout", "90s")
-            .set("scheduler.skillRollout.pollInterval", "200ms")
-            .start();
+    node.standIns(StandIn.program(), 0)
+        .reachableByInstances(URI.create(registry.url()).getPort())
+        .set("worker.runtimeDir", InstalledRuntime.assumeInstalled().layout().dir().toString())
+        .set("worker.clawhubRegistry", registry.url())
+        .set("worker.recommendedSkills", "weather,notes")
+        .set("worker.skills.allowlist", "weather,notes")
+        .set("scheduler.healthCheckInterval", "1h")
+        .set("scheduler.skillRollout.canaryShare", "0.3")
+        .set("scheduler.skillRollout.canaryWatch", "2s")
+        .set("scheduler.skillRollout.reportTimeout", "90s")
+        .set("scheduler.skillRollout.pollInterval", "200ms")
+        .start();
     for (long tenant = 1; tenant <= 3; tenant++) {
       HttpResponse<String> chat =
           send("POST", "/api/v1/instances/" + tenant + "/messages", "{\"text\":\"hi\"}");

@@ -47,9 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>At most six stand-in processes run at once (pool of one plus five tenants in the ordering
  * test). The 200-tenant load test is {@link SharedStandInLoadTest}.
  *
- * <p>Isolation: the node as main offers it has no {@code worker.isolation} setting yet; as root its
- * worker gives every instance its own system user (prefix {@value E2eNode#USER_PREFIX}, removed
- * again by {@link E2eNode#close}) and installs no firewall rules.
+ * <p>Isolation: as root the worker sandboxes every stand-in (own system user with prefix {@value
+ * E2eNode#USER_PREFIX}, network namespace, bubblewrap; all removed again by {@link E2eNode#close}),
+ * else mode {@code none}.
  */
 @Tag("infra")
 class TelegramEndToEndTest {

@@ -70,12 +70,23 @@ final class Housekeeping {
     executor.scheduleWithFixedDelay(this::runSafely, 0, period, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * No new rounds; a round in progress (a pool refill provisioning an instance: user, namespace,
+   * iptables) may finish within the stop grace and is interrupted only after it, so that a clean
+   * stop does not leave a half-provisioned instance FAILED.
+   */
   synchronized void stop() {
     if (executor != null) {
-      executor.shutdownNow();
+      executor.shutdown();
       try {
-        executor.awaitTermination(settings.policy().stopGrace().toMillis(), TimeUnit.MILLISECONDS);
+        long grace = settings.policy().stopGrace().toMillis();
+        if (!executor.awaitTermination(grace, TimeUnit.MILLISECONDS)) {
+          LOG.warn("housekeeping round still running after {} ms at stop: interrupting it", grace);
+          executor.shutdownNow();
+          executor.awaitTermination(grace, TimeUnit.MILLISECONDS);
+        }
       } catch (InterruptedException e) {
+        executor.shutdownNow();
         Thread.currentThread().interrupt();
       }
     }

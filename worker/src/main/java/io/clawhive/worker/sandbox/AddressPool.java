@@ -3,6 +3,7 @@ package io.clawhive.worker.sandbox;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -88,6 +89,29 @@ final class AddressPool {
     }
     int host = base + 2 * (slot + 1);
     return new InstanceNetwork(slot, address(host), address(host + 1));
+  }
+
+  /**
+   * Interface-name wildcards ({@code iptables -i NAME+}) that match exactly the host-side veths of
+   * this pool's slots: their names are {@value InstanceNetwork#VETH_PREFIX} and the host address in
+   * 8 hex digits, so the pool's fixed leading bits are a name prefix (one wildcard per value of a
+   * partly fixed hex digit, at most 8). Another worker's veths on the same host (another pool)
+   * never match.
+   */
+  List<String> vethWildcards() {
+    String hex = String.format(java.util.Locale.ROOT, "%08x", base);
+    int fixed = prefix / 4;
+    int partBits = prefix % 4;
+    String head = InstanceNetwork.VETH_PREFIX + hex.substring(0, fixed);
+    if (partBits == 0) {
+      return List.of(head + "+");
+    }
+    int digit = Character.digit(hex.charAt(fixed), 16);
+    List<String> wildcards = new java.util.ArrayList<>();
+    for (int i = 0; i < 1 << (4 - partBits); i++) {
+      wildcards.add(head + Character.forDigit(digit + i, 16) + "+");
+    }
+    return List.copyOf(wildcards);
   }
 
   /** The slot whose host-side address is {@code hostAddress}, or -1 when it is none of ours. */

@@ -14,18 +14,25 @@ import java.util.List;
  * FORWARD     -j CHAIN-FWD                      (inserted first)
  * CHAIN-FWD   replies into namespaces ACCEPT; namespace to namespace REJECT;
  *             -i chvX -s ADDR_X -j CHAIN-NS     (one per instance: its veth, its address only);
- *             anything else from or into a veth DROP (spoofed source, unknown veth)
+ *             anything else from a veth of this pool (spoofed source, unknown slot) or into any
+ *             veth DROP
  * CHAIN-NS    allowances and name servers ACCEPT; the pool, this host, loopback, link-local,
  *             private, CGNAT, benchmark, reserved, multicast ranges and Azure's wire server REJECT;
  *             the rest (the public internet) ACCEPT
  * INPUT       -j CHAIN-IN                       (inserted first)
- * CHAIN-IN    from a veth: replies ACCEPT, WORKER:modelProxyPort (and loopback allowances' ports
- *             on WORKER) ACCEPT, DNS to listed name servers ACCEPT, everything else REJECT
+ * CHAIN-IN    from a veth: replies ACCEPT; from a veth of this pool: WORKER:modelProxyPort (and
+ *             loopback allowances' ports on WORKER) ACCEPT, DNS to listed name servers ACCEPT,
+ *             everything else REJECT
  * POSTROUTING -j CHAIN-NAT (nat)  MASQUERADE what leaves the pool for elsewhere than a veth
  * </pre>
  *
- * Only forwarded traffic is masqueraded, and FORWARD has decided before POSTROUTING, so only what
- * the policy allows leaves the host.
+ * <p>The catch-alls match this pool's veths only ({@link AddressPool#vethWildcards}): a second
+ * worker on the same host (another pool and chain, e.g. two nodes in one test) has its own chains,
+ * jumped to from the same FORWARD and INPUT; ours must let its namespaces' traffic pass on to them
+ * instead of rejecting it.
+ *
+ * <p>Only forwarded traffic is masqueraded, and FORWARD has decided before POSTROUTING, so only
+ * what the policy allows leaves the host.
  */
 final class NamespaceRules {
 
@@ -104,7 +111,9 @@ final class NamespaceRules {
               + " -j "
               + policyChain());
     }
-    rules.add("-i " + VETHS + " -j DROP");
+    for (String own : pool.vethWildcards()) {
+      rules.add("-i " + own + " -j DROP");
+    }
     rules.add("-o " + VETHS + " -j DROP");
     return rules;
   }
@@ -166,24 +175,29 @@ final class NamespaceRules {
         ports.add(a.port().getAsInt());
       }
     }
-    for (int port : ports) {
-      rules.add("-d " + workerDest + " -i " + VETHS + " -p tcp --dport " + port + " -j ACCEPT");
-    }
-    for (InetAddress server : nameservers) {
-      for (String proto : List.of("udp", "tcp")) {
-        rules.add(
-            "-d "
-                + server.getHostAddress()
-                + "/32 -i "
-                + VETHS
-                + " -p "
-                + proto
-                + " --dport "
-                + DNS_PORT
-                + " -j ACCEPT");
+    // only this pool's namespaces: another worker's must not reach our proxy either
+    for (String own : pool.vethWildcards()) {
+      for (int port : ports) {
+        rules.add("-d " + workerDest + " -i " + own + " -p tcp --dport " + port + " -j ACCEPT");
+      }
+      for (InetAddress server : nameservers) {
+        for (String proto : List.of("udp", "tcp")) {
+          rules.add(
+              "-d "
+                  + server.getHostAddress()
+                  + "/32 -i "
+                  + own
+                  + " -p "
+                  + proto
+                  + " --dport "
+                  + DNS_PORT
+                  + " -j ACCEPT");
+        }
       }
     }
-    rules.add("-i " + VETHS + " -j REJECT");
+    for (String own : pool.vethWildcards()) {
+      rules.add("-i " + own + " -j REJECT");
+    }
     return rules;
   }
 

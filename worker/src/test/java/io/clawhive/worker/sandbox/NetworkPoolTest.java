@@ -77,10 +77,11 @@ class NetworkPoolTest {
             List.of(EgressAllowance.parse("127.0.0.1:11434"), EgressAllowance.parse("10.9.0.0/16")),
             List.of(InetAddress.getByName("10.255.255.53")));
     assertThat(rules.inputRules())
-        .contains("-d 10.231.0.1/32 -i chv+ -p tcp --dport 18780 -j ACCEPT")
-        .contains("-d 10.231.0.1/32 -i chv+ -p tcp --dport 11434 -j ACCEPT")
-        .contains("-d 10.255.255.53/32 -i chv+ -p udp --dport 53 -j ACCEPT")
-        .endsWith("-i chv+ -j REJECT");
+        .contains("-d 10.231.0.1/32 -i chv0ae7+ -p tcp --dport 18780 -j ACCEPT")
+        .contains("-d 10.231.0.1/32 -i chv0ae7+ -p tcp --dport 11434 -j ACCEPT")
+        .contains("-d 10.255.255.53/32 -i chv0ae7+ -p udp --dport 53 -j ACCEPT")
+        .noneMatch(r -> r.contains("-i chv+ -p"))
+        .endsWith("-i chv0ae7+ -j REJECT");
     assertThat(rules.policyRules())
         .contains("-d 10.9.0.0/16 -j ACCEPT")
         .contains("-d 10.255.255.53/32 -p udp --dport 53 -j ACCEPT")
@@ -97,8 +98,32 @@ class NetworkPoolTest {
         .isLessThan(rules.policyRules().indexOf("-d 10.0.0.0/8 -j REJECT"));
     assertThat(rules.forwardRules(List.of(pool.slot(0))))
         .contains("-s 10.231.0.3/32 -i chv0ae70002 -j CLAWHIVE-EGRESS-NS")
-        .contains("-i chv+ -o chv+ -j REJECT");
+        .contains("-i chv+ -o chv+ -j REJECT")
+        .contains("-i chv0ae7+ -j DROP")
+        .doesNotContain("-i chv+ -j DROP");
     assertThat(rules.restore(List.of())).contains("*nat\n:CLAWHIVE-EGRESS-NAT - [0:0]\n");
+  }
+
+  @Test
+  void theCatchAllsMatchTheVethsOfTheirOwnPoolOnlySoTwoWorkersOnOneHostCoexist() {
+    AddressPool pool = AddressPool.parse("10.231.0.0/16");
+    assertThat(pool.vethWildcards()).containsExactly("chv0ae7+");
+    assertThat(AddressPool.parse("10.237.4.0/24").vethWildcards()).containsExactly("chv0aed04+");
+    AddressPool odd = AddressPool.parse("10.237.4.0/22");
+    assertThat(odd.vethWildcards())
+        .containsExactly("chv0aed04+", "chv0aed05+", "chv0aed06+", "chv0aed07+");
+    for (AddressPool p : List.of(pool, odd, AddressPool.parse("192.168.128.0/17"))) {
+      for (int slot : List.of(0, p.capacity() - 1)) {
+        String veth = p.slot(slot).hostVeth();
+        assertThat(p.vethWildcards())
+            .as("%s slot %d", p, slot)
+            .anyMatch(w -> veth.startsWith(w.substring(0, w.length() - 1)));
+      }
+    }
+    String neighbour = AddressPool.parse("10.237.8.0/22").slot(0).hostVeth();
+    assertThat(odd.vethWildcards())
+        .as("the next pool's veth %s", neighbour)
+        .noneMatch(w -> neighbour.startsWith(w.substring(0, w.length() - 1)));
   }
 
   @Test

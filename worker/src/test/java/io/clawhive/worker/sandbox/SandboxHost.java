@@ -27,17 +27,34 @@ public final class SandboxHost {
 
   private SandboxHost() {}
 
+  /** The tools a sandbox needs on the host, each with the Debian package that brings it. */
+  private static final List<String> TOOLS =
+      List.of("bwrap", "iptables", "ip6tables", "setpriv", "ip");
+
   public static void assumeSandboxHost() {
     assumeTrue(
         SystemUsers.runningAsRoot(),
         "not running as root: skipping the sandbox test (CI runs it as root)");
-    for (String tool : List.of("bwrap", "iptables", "ip6tables", "setpriv", "ip")) {
-      assumeTrue(
-          HostTool.find(tool).isPresent(),
-          tool
-              + " not installed: skipping the sandbox test (apt-get install bubblewrap iptables"
-              + " iproute2)");
-    }
+    missingTool()
+        .ifPresent(
+            tool ->
+                assumeTrue(
+                    false,
+                    tool
+                        + " not installed: skipping the sandbox test (apt-get install bubblewrap"
+                        + " iptables iproute2)"));
+  }
+
+  /**
+   * Whether this host can sandbox: running as root with bwrap, iptables, ip6tables, setpriv and ip
+   * installed (what {@link #assumeSandboxHost} requires, as a value for tests that fall back).
+   */
+  public static boolean available() {
+    return SystemUsers.runningAsRoot() && missingTool().isEmpty();
+  }
+
+  private static java.util.Optional<String> missingTool() {
+    return TOOLS.stream().filter(tool -> HostTool.find(tool).isEmpty()).findFirst();
   }
 
   /**

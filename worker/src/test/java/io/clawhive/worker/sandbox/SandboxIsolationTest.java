@@ -327,7 +327,8 @@ class SandboxIsolationTest {
                 l.contains("-d " + SandboxHost.TEST_WORKER_ADDRESS + "/32")
                     && l.contains("--dport " + SandboxHost.TEST_MODEL_PROXY_PORT)
                     && l.endsWith("-j ACCEPT"));
-    assertThat(input.get(input.size() - 1)).startsWith("-A CLAWTEST-EGRESS-IN -i chv+ -j REJECT");
+    assertThat(input.get(input.size() - 1))
+        .startsWith("-A CLAWTEST-EGRESS-IN -i chv0aef00+ -j REJECT");
     List<String> forward = isolation.namespaceRules("filter", "-FWD");
     assertThat(forward)
         .anyMatch(l -> l.contains("-s " + isolation.gatewayHost("sbxa") + "/32"))
