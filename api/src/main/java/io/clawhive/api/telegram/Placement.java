@@ -103,6 +103,8 @@ public final class Placement {
                     .thenComparing(
                         Comparator.comparingInt((WorkerNode w) -> room.get(w.nodeId()).freeSeats())
                             .reversed())
+                    // equal room (e.g. both capped by one host's memory): the emptier worker
+                    .thenComparingInt((WorkerNode w) -> room.get(w.nodeId()).live())
                     .thenComparing(WorkerNode::nodeId, Comparator.reverseOrder()))
             .toList();
     for (WorkerNode worker : candidates) {
@@ -143,7 +145,7 @@ public final class Placement {
   }
 
   /** What a worker has left for a tenant without an instance. */
-  private record Room(int freeSeats, boolean hasPort) {}
+  private record Room(int freeSeats, boolean hasPort, int live) {}
 
   private Room roomOf(WorkerNode worker) {
     InstanceDao instances = storage.dao(InstanceDao.class);
@@ -151,7 +153,7 @@ public final class Placement {
     boolean hasPort =
         storage.dao(WorkerDao.class).findFreePorts(worker.nodeId()).map(p -> p > 0).orElse(true)
             || instances.countFreePooled(worker.nodeId()) > 0;
-    return new Room(freeSeats(worker, live), hasPort);
+    return new Room(freeSeats(worker, live), hasPort, live);
   }
 
   /**

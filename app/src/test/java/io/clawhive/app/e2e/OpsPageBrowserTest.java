@@ -142,7 +142,7 @@ class OpsPageBrowserTest {
       assertThat(browser.text("#state-deleted")).isEqualTo("0");
       String workers = browser.text("#workers");
       assertThat(workers).contains(node.nodeId).contains("UP yes").contains("gone-worker");
-      assertThat(workers).containsPattern("gone-worker \\S+ UP NO \\d+ s ago 0 / 4 unknown");
+      assertThat(workers).containsPattern("gone-worker \\S+ (UP|DEAD) NO \\d+ s ago 0 / 4 unknown");
       String failing = browser.text("#failing");
       assertThat(failing).contains("instance-gone-1").contains(HOSTILE_REASON);
       assertThat(browser.pageSource()).doesNotContain("<script>alert");

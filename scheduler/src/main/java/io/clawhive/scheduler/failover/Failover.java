@@ -178,12 +178,11 @@ public final class Failover {
     String queue = topology.workerQueue(dead.nodeId());
     int forwarded = 0;
     int dropped = 0;
+    if (!queueExists(queue)) {
+      settle(dead, clock.instant()); // never declared (or deleted): nothing waits there
+      return new int[] {0, 0};
+    }
     try (Channel channel = connection.createChannel()) {
-      try {
-        channel.queueDeclarePassive(queue);
-      } catch (IOException noQueue) {
-        return new int[] {0, 0}; // the channel is closed by the broker; nothing to move
-      }
       for (int i = 0; i < MAX_MOVED_PER_PASS; i++) {
         GetResponse response = channel.basicGet(queue, false);
         if (response == null) {
@@ -224,6 +223,22 @@ public final class Failover {
           dropped);
     }
     return new int[] {forwarded, dropped};
+  }
+
+  /** Whether the queue exists; a probe on its own channel, which the broker closes if not. */
+  private boolean queueExists(String queue) throws IOException {
+    Channel probe = connection.createChannel();
+    try {
+      probe.queueDeclarePassive(queue);
+    } catch (IOException noQueue) {
+      return false; // the broker closed the probe channel with 404
+    }
+    try {
+      probe.close();
+    } catch (java.util.concurrent.TimeoutException | com.rabbitmq.client.AlreadyClosedException e) {
+      LOG.debug("closing the queue probe channel: {}", e.toString());
+    }
+    return true;
   }
 
   /** Settles the moves made before {@code emptyAt}, when the queue was found empty. */
