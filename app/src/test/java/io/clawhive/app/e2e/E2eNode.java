@@ -105,6 +105,7 @@ final class E2eNode implements AutoCloseable {
   private boolean onHost;
   private DropwizardTestSupport<ClawhiveConfiguration> support;
   private Storage storage;
+  private org.apache.tomcat.jdbc.pool.DataSource storagePool;
   private String schema;
 
   /**
@@ -499,6 +500,10 @@ final class E2eNode implements AutoCloseable {
   }
 
   private void dropSchema() throws Exception {
+    if (storagePool != null) {
+      storagePool.close(true);
+      storagePool = null;
+    }
     if (schema != null) {
       try (var connection = adminDataSource().getConnection();
           var statement = connection.createStatement()) {
@@ -520,7 +525,15 @@ final class E2eNode implements AutoCloseable {
     if (schema != null) {
       PGSimpleDataSource dataSource = adminDataSource();
       dataSource.setCurrentSchema(schema);
-      return Storage.create(dataSource);
+      // pooled, as the node's own storage is: a new PostgreSQL connection per DAO call costs
+      // milliseconds each, which a load test's worker in this JVM would measure instead of itself
+      storagePool = new org.apache.tomcat.jdbc.pool.DataSource();
+      storagePool.setDataSource(dataSource);
+      storagePool.setMaxActive(32);
+      storagePool.setMaxIdle(32);
+      storagePool.setInitialSize(0);
+      storagePool.setDefaultAutoCommit(true);
+      return Storage.create(storagePool);
     }
     JdbcDataSource dataSource = new JdbcDataSource();
     dataSource.setURL(support.getConfiguration().getStorage().effectiveUrl(dataDir));
