@@ -221,6 +221,9 @@ class CapacityEndToEndTest {
           ProcessHandle.current()
               .descendants()
               .filter(p -> p.isAlive())
+              // the JVM itself: sandboxed, the wrappers (ip netns exec, setpriv, bwrap) carry the
+              // same command line
+              .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
               .filter(
                   p -> p.info().commandLine().map(c -> c.contains("StandInGateway")).orElse(false))
               .count();

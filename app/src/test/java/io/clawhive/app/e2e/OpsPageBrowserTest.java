@@ -154,7 +154,9 @@ class OpsPageBrowserTest {
       browser.screenshot(SCREENSHOT);
 
       browser.click("#sign-out");
-      assertThat(browser.title()).isEqualTo("clawhive ops: sign in");
+      await() // the click's navigation may not have finished when click() returns
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> browser.title().equals("clawhive ops: sign in"));
       browser.open(node.adminUrl("/ops/"));
       assertThat(browser.title()).isEqualTo("clawhive ops: sign in");
     }
